@@ -1,0 +1,1 @@
+"""glassgrad's neural networks, built only from autograd Values."""
