@@ -37,5 +37,6 @@ from .ops import (
 # -- seeing the math: draw.py, steps.py --
 
 # -- vectors and matrices: linalg.py --
+from . import linalg
 
 # -- compile.py --

@@ -1,0 +1,327 @@
+"""`Module`: a model's parameters found from its attributes, named, saved and loaded.
+
+As in PyTorch, a Module needs no registration calls: every attribute that is a `Value`, a
+`Module`, or a list/tuple of them (nested lists too) is part of the model, in the order the
+attributes were first assigned and lists in order. Attributes whose name starts with `_` are
+private and skipped. Parameters are named by their path, `layers.0.neurons.3.w.1`, and each
+parameter's `label` is set to that name so rendered graphs show where a weight lives.
+
+Model files are JSON (never pickle): the class, the constructor `config()` needed to rebuild the
+model, and the `state_dict()`. Writes are atomic (a temporary file in the same directory, then
+`os.replace`), and a load that fails for any reason leaves the model exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from numbers import Real
+from typing import Any, NamedTuple
+
+from autograd import Value
+
+FILE_FORMAT = "glassgrad.nn.Module"
+FILE_VERSION = 1
+
+_MODULE_CLASSES: dict[str, type[Module]] = {}
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be read: corrupt, not a model, or not matching the model."""
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `load_state_dict(..., strict=False)` left out (PyTorch's return shape)."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class Module:
+    """Base class of models. Subclasses assign Values and Modules as attributes, define
+    `forward(...)` (called by `model(...)`) and, to be loadable from a file, `config()`.
+    """
+
+    show_children_in_repr = True
+    """False for modules whose repr already says everything (a Layer need not list its Neurons)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _MODULE_CLASSES[_class_key(cls)] = cls
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    # -- discovery ---------------------------------------------------------------------------------
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """(dotted name, Value) for every parameter, each once, in definition order.
+
+        Also sets each parameter's `label` to its name.
+        """
+        found: list[tuple[str, Value]] = []
+        seen: set[int] = set()
+        for name, item in _walk(self, ""):
+            if isinstance(item, Value) and id(item) not in seen:
+                seen.add(id(item))
+                item.label = name
+                found.append((name, item))
+        return found
+
+    def parameters(self) -> list[Value]:
+        """Every parameter once, in definition order (layer by layer, weights then bias)."""
+        return [parameter for _, parameter in self.named_parameters()]
+
+    def named_modules(self) -> list[tuple[str, Module]]:
+        """(dotted name, Module) for this module (name `''`) and every sub-module, in order."""
+        return [(name, item) for name, item in _walk(self, "") if isinstance(item, Module)]
+
+    def children(self) -> list[tuple[str, Module]]:
+        """(name, Module) for the direct sub-modules: `layers.0`, `layers.1`, …"""
+        return [
+            (name, item)
+            for name, item in _walk(self, "", depth=1)
+            if isinstance(item, Module) and item is not self
+        ]
+
+    def num_parameters(self) -> int:
+        """How many scalar parameters the model has."""
+        return len(self.named_parameters())
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to 0 (leaf grads accumulate across backward calls)."""
+        for parameter in self.parameters():
+            parameter.grad = 0.0
+
+    # -- state -------------------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, float]:
+        """{dotted name: float value} for every parameter, in `named_parameters()` order."""
+        return {name: parameter.data for name, parameter in self.named_parameters()}
+
+    def load_state_dict(
+        self, state: Mapping[str, float], strict: bool = True
+    ) -> IncompatibleKeys:
+        """Copy values from `state` into the parameters of the same names.
+
+        strict=True: the names must match exactly. Any problem (missing or unexpected names, a
+        value that is not a finite number) raises ValueError naming the keys and counts before a
+        single parameter changes. strict=False loads the common names and returns what was left.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict needs a mapping name -> float, got {type(state)}")
+        parameters = dict(self.named_parameters())
+        missing = [name for name in parameters if name not in state]
+        unexpected = [name for name in state if name not in parameters]
+        if strict and (missing or unexpected):
+            raise ValueError(
+                f"load_state_dict: state has {len(state)} values, {type(self).__name__} has "
+                f"{len(parameters)} parameters; {_describe_names('missing from state', missing)}"
+                f"{_describe_names('unexpected in state', unexpected)}".rstrip("; ")
+            )
+        values = {
+            name: _finite_number(state[name], f"load_state_dict: state[{name!r}]")
+            for name in parameters
+            if name in state
+        }
+        for name, number in values.items():
+            parameters[name].data = number
+        return IncompatibleKeys(missing, unexpected)
+
+    def config(self) -> dict[str, Any] | None:
+        """The constructor's keyword arguments (JSON values) that rebuild this architecture.
+
+        `type(self)(**config())` must make a model with the same parameter names. None (the
+        default) means the model can be saved but only its state can be loaded back.
+        """
+        return None
+
+    # -- files -------------------------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the model to `path` as JSON (class, config, state), atomically."""
+        state = self.state_dict()
+        for name, number in state.items():
+            if not math.isfinite(number):
+                raise ValueError(f"save: parameter {name!r} is {number!r}; only finite floats")
+        document = {
+            "format": FILE_FORMAT,
+            "version": FILE_VERSION,
+            "class": _class_key(type(self)),
+            "config": self.config(),
+            "state": state,
+        }
+        text = json.dumps(document, indent=1, allow_nan=False)
+        write_atomically(path, text)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Module:
+        """Rebuild the model saved at `path` (its class must be imported) and load its state.
+
+        `nn.load(path)` is `Module.load(path)`; `MLP.load(path)` also checks the class.
+        """
+        document = read_model_file(path)
+        key = document["class"]
+        model_class = _MODULE_CLASSES.get(key)
+        if model_class is None:
+            raise ModelFileError(
+                f"{path}: model class {key!r} is not known; import the module defining it first"
+            )
+        if not issubclass(model_class, cls):
+            raise ModelFileError(f"{path}: holds a {key}, not a {cls.__name__}")
+        config = document["config"]
+        if config is None:
+            raise ModelFileError(
+                f"{path}: {key} records no config() to rebuild it; build the model yourself and "
+                "call model.load_state_dict(nn.load_state(path))"
+            )
+        try:
+            model = model_class(**config)
+        except (TypeError, ValueError) as error:
+            raise ModelFileError(f"{path}: cannot rebuild {key}(**{config!r}): {error}") from None
+        try:
+            model.load_state_dict(document["state"])
+        except (TypeError, ValueError) as error:
+            raise ModelFileError(f"{path}: {error}") from None
+        return model
+
+    # -- display -----------------------------------------------------------------------------------
+
+    def extra_repr(self) -> str:
+        """What goes inside `Name(...)`: by default the config as keyword arguments."""
+        config = self.config() or {}
+        return ", ".join(f"{key}={value!r}" for key, value in config.items())
+
+    def __repr__(self) -> str:
+        """`Name(config)`, or PyTorch's layout with one line per direct sub-module."""
+        extra = self.extra_repr()
+        children = self.children() if self.show_children_in_repr else []
+        if not children:
+            return f"{type(self).__name__}({extra})"
+        lines = [f"{type(self).__name__}("] + ([f"  {extra}"] if extra else [])
+        for name, child in children:
+            lines.append(f"  ({name}): " + repr(child).replace("\n", "\n  "))
+        return "\n".join(lines) + "\n)"
+
+
+def load(path: str | os.PathLike) -> Module:
+    """Rebuild a model from a file written by `model.save(path)`."""
+    return Module.load(path)
+
+
+def load_state(path: str | os.PathLike) -> dict[str, float]:
+    """Only the state dict (name -> float) of a model file, for `model.load_state_dict`."""
+    return dict(read_model_file(path)["state"])
+
+
+def read_model_file(path: str | os.PathLike) -> dict[str, Any]:
+    """The checked contents of a model file; ModelFileError says what is wrong with it."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            document = json.load(file)
+    except json.JSONDecodeError as error:
+        raise ModelFileError(f"{path}: not valid JSON ({error})") from None
+    except UnicodeDecodeError as error:
+        raise ModelFileError(f"{path}: not a text file ({error})") from None
+    if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
+        raise ModelFileError(f"{path}: not a glassgrad model file (no format {FILE_FORMAT!r})")
+    if document.get("version") != FILE_VERSION:
+        raise ModelFileError(
+            f"{path}: model file version {document.get('version')!r}, this glassgrad reads "
+            f"version {FILE_VERSION}"
+        )
+    if not isinstance(document.get("class"), str):
+        raise ModelFileError(f"{path}: 'class' must be a string")
+    if document.get("config") is not None and not isinstance(document["config"], dict):
+        raise ModelFileError(f"{path}: 'config' must be an object or null")
+    state = document.get("state")
+    if not isinstance(state, dict):
+        raise ModelFileError(f"{path}: 'state' must be an object name -> number")
+    for name, number in state.items():
+        try:
+            _finite_number(number, f"state[{name!r}]")
+        except (TypeError, ValueError) as error:
+            raise ModelFileError(f"{path}: {error}") from None
+    return document
+
+
+def write_atomically(path: str | os.PathLike, text: str) -> None:
+    """Write `text` to `path` so that `path` is either the old file or the whole new one.
+
+    The text goes to a temporary file in the same directory, is flushed to disk, and then
+    `os.replace` swaps it in; on any error the temporary file is removed.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _walk(item: Any, prefix: str, depth: int = -1) -> Iterator[tuple[str, Any]]:
+    """(dotted name, item) for `item` and everything inside it, depth first in definition order.
+
+    A Module's contents are its public attributes; a list's its elements. `depth` limits how many
+    levels of Modules are entered (-1: all).
+    """
+    stack = [(prefix, item, depth)]
+    while stack:
+        name, item, levels = stack.pop()
+        if isinstance(item, Value):
+            yield name, item
+        elif isinstance(item, Module):
+            yield name, item
+            if levels == 0:
+                continue
+            inner = [
+                (_join(name, key), value, levels - 1)
+                for key, value in vars(item).items()
+                if not key.startswith("_")
+            ]
+            stack.extend(reversed(inner))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(
+                reversed([(_join(name, str(i)), value, levels) for i, value in enumerate(item)])
+            )
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _class_key(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _finite_number(x: Any, what: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{what} must be a number, got {type(x).__name__} {x!r}")
+    number = float(x)
+    if not math.isfinite(number):
+        raise ValueError(f"{what} is {number!r}, not a finite number")
+    return number
+
+
+def _describe_names(what: str, names: list[str], shown: int = 5) -> str:
+    if not names:
+        return ""
+    listed = ", ".join(names[:shown])
+    if len(names) > shown:
+        listed += f", … ({len(names) - shown} more)"
+    return f"{len(names)} {what}: {listed}; "
