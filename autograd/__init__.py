@@ -35,6 +35,8 @@ from .ops import (
 # -- gradient checking: check.py, strategies.py --
 
 # -- seeing the math: draw.py, steps.py --
+from .draw import draw_dot, draw_graph
+from .steps import Step, explain, explanation, steps
 
 # -- vectors and matrices: linalg.py --
 from . import linalg

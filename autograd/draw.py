@@ -1,0 +1,210 @@
+"""Pictures of computation graphs with Graphviz: `draw_graph` (alias `draw_dot`) and `save`.
+
+Each Value is a record `name | data | grad`; the op that computed it is a separate oval, with
+arrows running from inputs through the op to the result (the direction of the forward pass;
+gradients flow back against them). The walk is iterative, and a graph larger than `max_nodes`
+is cut with a note saying how many nodes were left out, so any graph can be drawn quickly.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import graphviz
+
+from .graph import walk
+from .steps import Step, format_number, name_nodes
+from .value import Value
+
+RANKDIRS = ("LR", "RL", "TB", "BT")
+FILL = {  # node kind -> fill colour (and its line in the legend)
+    "output": "#bbf7d0",
+    "parameter": "#fde68a",
+    "leaf": "#dbeafe",
+    "computed": "#f3f4f6",
+}
+LEGEND = {
+    "output": "output",
+    "parameter": "parameter",
+    "leaf": "input or constant (leaf)",
+    "computed": "computed value",
+}
+HIGHLIGHT = "#dc2626"
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+
+
+class GraphvizNotFound(RuntimeError):
+    """The Graphviz `dot` program, needed to lay out SVG/PNG/PDF, is not installed."""
+
+
+def draw_graph(
+    root: Value | Iterable[Value],
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    max_nodes: int = 500,
+    highlight: Step | Value | None = None,
+    parameters: Any = None,
+    legend: bool = True,
+) -> graphviz.Digraph:
+    """The computation graph behind `root` (a Value, or a list of Values drawn together).
+
+    Colours tell outputs, parameters, other leaves and computed values apart (see the legend).
+    `parameters` is a module with `named_parameters()` or an iterable of `(name, Value)` pairs:
+    those Values are coloured as parameters and labelled with their (dotted) names; unlabelled
+    Values are called `n1`, `n2`, … as in `explain()`. At most `max_nodes` Values are drawn,
+    breadth first from the roots; the rest is summarised in a "… N more nodes" note.
+    `highlight` marks a `Step` of `steps(root)` (its edge, labelled upstream · local = term,
+    and both ends) or a single Value. The result displays in Jupyter; `save()` writes files.
+    """
+    roots = [root] if isinstance(root, Value) else list(root)
+    if not roots or not all(isinstance(value, Value) for value in roots):
+        raise TypeError(f"draw_graph: root must be a Value or a non-empty list of Values: {root!r}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw_graph: rankdir must be one of {RANKDIRS}, got {rankdir!r}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"draw_graph: max_nodes must be a positive int, got {max_nodes!r}")
+    parameter_names = _parameter_names(parameters)
+    reachable = walk(roots)
+    shown = list(islice(reachable, max_nodes))
+    hidden = sum(1 for _ in reachable)
+    ids = {node: f"v{number}" for number, node in enumerate(shown)}
+    names = name_nodes(shown)
+    names.update((node, name) for node, name in parameter_names.items() if node in ids)
+    outputs = set(roots)
+    marked = {highlight.node, highlight.parent} if isinstance(highlight, Step) else {highlight}
+
+    graph = graphviz.Digraph("computation_graph")
+    graph.attr(rankdir=rankdir, fontname="Helvetica")
+    graph.attr("node", fontname="Helvetica", fontsize="11")
+    graph.attr("edge", fontname="Helvetica", fontsize="10", color="#6b7280")
+    kinds = set()
+    cut_off = []
+    for node, node_id in ids.items():
+        kind = _kind(node, outputs, parameter_names)
+        kinds.add(kind)
+        fields = [names[node], f"data {format_number(node.data)}"]
+        if show_grad:
+            fields.append(f"grad {format_number(node.grad)}")
+        label = " | ".join(_escape(field) for field in fields)
+        if rankdir in ("LR", "RL"):  # records lay their fields out across the rank direction
+            label = "{ " + label + " }"
+        emphasis = {"color": HIGHLIGHT, "penwidth": "3"} if node in marked else {}
+        graph.node(node_id, label, shape="record", style="filled", fillcolor=FILL[kind], **emphasis)
+        if node.is_leaf:
+            continue
+        op_id = node_id + "_op"
+        graph.node(op_id, node.op, shape="oval", style="filled", fillcolor="#ffffff")
+        graph.edge(op_id, node_id)
+        for index, parent in enumerate(node.parents):
+            if parent not in ids:
+                cut_off.append(op_id)
+            elif isinstance(highlight, Step) and (node, index) == (highlight.node, highlight.index):
+                graph.edge(ids[parent], op_id, color=HIGHLIGHT, penwidth="3",
+                           label=_term(highlight), fontcolor=HIGHLIGHT)
+            else:
+                graph.edge(ids[parent], op_id)
+    if hidden:
+        more = f"… {hidden} more node" + ("s" if hidden > 1 else "")
+        graph.node("more", more, shape="note", style="filled",
+                   fillcolor="#fef3c7")
+        for op_id in dict.fromkeys(cut_off):
+            graph.edge("more", op_id, style="dashed")
+    if legend:
+        _add_legend(graph, [kind for kind in FILL if kind in kinds])
+    return graph
+
+
+draw_dot = draw_graph
+
+
+def save(graph: graphviz.Digraph | Value | Iterable[Value], path: str | os.PathLike,
+         **options: Any) -> Path:
+    """Write a picture to `path`; the extension picks the format: .svg .png .pdf, or .dot/.gv.
+
+    `graph` is a Digraph from `draw_graph`, or Values to draw (with `draw_graph`'s `options`).
+    The file is replaced atomically. DOT source needs no Graphviz; the other formats need its
+    `dot` program, and `GraphvizNotFound` says how to install it when it is missing.
+    """
+    path = Path(path)
+    layout = FORMATS.get(path.suffix.lower())
+    if layout is None:
+        raise ValueError(f"save: cannot tell the format of {str(path)!r}; use one of "
+                         + ", ".join(FORMATS))
+    if not isinstance(graph, graphviz.Digraph):
+        graph = draw_graph(graph, **options)
+    elif options:
+        raise TypeError(f"save: drawing options {sorted(options)} only apply to Values")
+    if layout == "dot":
+        data = graph.source.encode()
+    else:
+        try:
+            data = graph.pipe(format=layout)
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotFound(
+                f"writing {path.name} needs the Graphviz program 'dot', which is not on PATH. "
+                "Install Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install "
+                "graphviz; others: https://graphviz.org/download/), or save a .dot file, "
+                "which needs no Graphviz."
+            ) from None
+    write_atomically(path, data)
+    return path
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file next to `path`, then rename it over `path`."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _kind(node: Value, outputs: set[Value], parameter_names: dict[Value, str]) -> str:
+    if node in outputs:
+        return "output"
+    if node in parameter_names:
+        return "parameter"
+    return "leaf" if node.is_leaf else "computed"
+
+
+def _parameter_names(parameters: Any) -> dict[Value, str]:
+    """{Value: dotted name} from a module's `named_parameters()` or `(name, Value)` pairs."""
+    if parameters is None:
+        return {}
+    pairs = parameters.named_parameters() if hasattr(parameters, "named_parameters") else parameters
+    names = {}
+    for pair in pairs:
+        if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[1], Value)):
+            raise TypeError(f"draw_graph: parameters must be (name, Value) pairs, got {pair!r}")
+        names[pair[1]] = str(pair[0])
+    return names
+
+
+def _term(step: Step) -> str:
+    """The chain-rule term of a step, as an edge label: `upstream · local = term`."""
+    return (f"{format_number(step.upstream)} · {format_number(step.local)} "
+            f"= {format_number(step.contribution)}")
+
+
+def _escape(text: str) -> str:
+    """Text safe inside a record label, whose fields are split by | and grouped by { }."""
+    for special in "\\{}|<>":
+        text = text.replace(special, "\\" + special)
+    return text
+
+
+def _add_legend(graph: graphviz.Digraph, kinds: list[str]) -> None:
+    with graph.subgraph(name="cluster_legend") as legend:
+        legend.attr(label="legend", fontsize="10", color="#d1d5db", rank="same")
+        for kind in kinds:
+            legend.node(f"legend_{kind}", LEGEND[kind], shape="box", style="filled",
+                        fillcolor=FILL[kind], fontsize="9")
