@@ -33,6 +33,7 @@ from .ops import (
 )
 
 # -- gradient checking: check.py, strategies.py --
+from .check import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 
 # -- seeing the math: draw.py, steps.py --
 from .draw import draw_dot, draw_graph

@@ -1,0 +1,380 @@
+"""Hypothesis strategies for property tests of gradients (needs the `test` extra: hypothesis).
+
+    from hypothesis import given
+    from autograd import gradcheck, strategies
+
+    @given(strategies.expressions())
+    def test_random_expressions(e):
+        assert gradcheck(e.fn, e.inputs)
+
+`PRIMITIVES` is one table of every primitive form (operators with Value and number operands,
+reflected forms, the functions of `autograd`), each with a plain-`math` reference, the box its
+operands are drawn from and the points its derivative jumps or blows up at (kinks and poles).
+The strategies and the project's own op catalogue test both read it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from hypothesis import assume
+from hypothesis import strategies as st
+
+from . import ops
+from .value import Value
+
+Scalar = Value | float
+C = 1.5  # the number operand of the mixed forms `x + c`, `c - x`, …
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """One primitive form: how the engine computes it and how plain `math` does.
+
+    `template` renders it around operand texts (`'{0} * {1}'`); `bounds[i]` is the box the i-th
+    operand is drawn from (and must lie in for `expressions`); `avoid[i]` are the kinks and
+    poles of the i-th operand, where derivatives jump or blow up.
+    """
+
+    name: str
+    engine: Callable[..., Scalar]
+    reference: Callable[..., float]
+    template: str
+    bounds: tuple[tuple[float, float], ...]
+    avoid: tuple[tuple[float, ...], ...] = ()
+
+    @property
+    def arity(self) -> int:
+        return len(self.bounds)
+
+    def kinks(self, i: int) -> tuple[float, ...]:
+        """The points to keep the i-th operand away from."""
+        return self.avoid[i] if i < len(self.avoid) else ()
+
+    def accepts(self, operands: Sequence[float], margin: float) -> bool:
+        """True when every operand lies in its box, at least `margin` from its kinks and poles."""
+        return all(
+            low <= x <= high and all(abs(x - k) >= margin for k in self.kinks(i))
+            for i, (x, (low, high)) in enumerate(zip(operands, self.bounds))
+        )
+
+    def arguments(self, margin: float = 1e-3) -> st.SearchStrategy[tuple[float, ...]]:
+        """Operand tuples inside the boxes, away from the kinks and poles."""
+        return st.tuples(
+            *[
+                floats(low, high, avoid=self.kinks(i), margin=margin)
+                for i, (low, high) in enumerate(self.bounds)
+            ]
+        )
+
+    def render(self, operands: Sequence[str]) -> str:
+        """The template around operand texts; inside a call's parentheses they need none."""
+        if not self.template.startswith("("):
+            operands = [_unwrapped(text) for text in operands]
+        return self.template.format(*operands)
+
+
+def _sigmoid(x: float) -> float:
+    """σ(x) = (1 + tanh(x/2))/2: no overflow for any x."""
+    return 0.5 * (1.0 + math.tanh(0.5 * x))
+
+
+WIDE = (-100.0, 100.0)
+SMALL = (-10.0, 10.0)
+POSITIVE = (0.0, 100.0)
+
+PRIMITIVES: dict[str, Primitive] = {
+    p.name: p
+    for p in [
+        Primitive("+", lambda x, y: x + y, lambda x, y: x + y, "({0} + {1})", (WIDE, WIDE)),
+        Primitive("-", lambda x, y: x - y, lambda x, y: x - y, "({0} - {1})", (WIDE, WIDE)),
+        Primitive("*", lambda x, y: x * y, lambda x, y: x * y, "({0} * {1})", (WIDE, WIDE)),
+        Primitive(
+            "/", lambda x, y: x / y, lambda x, y: x / y, "({0} / {1})", (WIDE, WIDE), ((), (0.0,))
+        ),
+        Primitive(
+            "**", lambda x, y: x**y, math.pow, "({0} ** {1})", (POSITIVE, (-3.0, 3.0)), ((0.0,), ())
+        ),
+        Primitive("x+c", lambda x: x + C, lambda x: x + C, f"({{0}} + {C})", (WIDE,)),
+        Primitive("x-c", lambda x: x - C, lambda x: x - C, f"({{0}} - {C})", (WIDE,)),
+        Primitive("x*c", lambda x: x * C, lambda x: x * C, f"({{0}} * {C})", (WIDE,)),
+        Primitive("x/c", lambda x: x / C, lambda x: x / C, f"({{0}} / {C})", (WIDE,)),
+        Primitive("c+x", lambda x: C + x, lambda x: C + x, f"({C} + {{0}})", (WIDE,)),
+        Primitive("c-x", lambda x: C - x, lambda x: C - x, f"({C} - {{0}})", (WIDE,)),
+        Primitive("c*x", lambda x: C * x, lambda x: C * x, f"({C} * {{0}})", (WIDE,)),
+        Primitive("c/x", lambda x: C / x, lambda x: C / x, f"({C} / {{0}})", (WIDE,), ((0.0,),)),
+        Primitive(
+            "c**x", lambda x: C**x, lambda x: math.exp(x * math.log(C)), f"({C} ** {{0}})", (WIDE,)
+        ),
+        Primitive("**2", lambda x: x**2, lambda x: x * x, "({0} ** 2)", (WIDE,)),
+        Primitive("**3", lambda x: x**3, lambda x: x * x * x, "({0} ** 3)", (SMALL,)),
+        Primitive("**-1", lambda x: x**-1, lambda x: 1.0 / x, "({0} ** -1)", (WIDE,), ((0.0,),)),
+        Primitive("**0.5", lambda x: x**0.5, math.sqrt, "({0} ** 0.5)", (POSITIVE,), ((0.0,),)),
+        Primitive(
+            "**-1.5",
+            lambda x: x**-1.5,
+            lambda x: 1.0 / (x * math.sqrt(x)),
+            "({0} ** -1.5)",
+            (POSITIVE,),
+            ((0.0,),),
+        ),
+        Primitive("neg", lambda x: -x, lambda x: -x, "(-{0})", (WIDE,)),
+        Primitive("exp", ops.exp, math.exp, "exp({0})", ((-20.0, 20.0),)),
+        Primitive("log", ops.log, math.log, "log({0})", (POSITIVE,), ((0.0,),)),
+        Primitive("sqrt", ops.sqrt, math.sqrt, "sqrt({0})", (POSITIVE,), ((0.0,),)),
+        Primitive("tanh", ops.tanh, math.tanh, "tanh({0})", (SMALL,)),
+        Primitive("sigmoid", ops.sigmoid, _sigmoid, "sigmoid({0})", (SMALL,)),
+        Primitive("relu", ops.relu, lambda x: max(x, 0.0), "relu({0})", (WIDE,), ((0.0,),)),
+        Primitive(
+            "leaky_relu",
+            ops.leaky_relu,
+            lambda x: x if x > 0.0 else 0.01 * x,
+            "leaky_relu({0})",
+            (WIDE,),
+            ((0.0,),),
+        ),
+        Primitive(
+            "leaky_relu(0.2)",
+            lambda x: ops.leaky_relu(x, 0.2),
+            lambda x: x if x > 0.0 else 0.2 * x,
+            "leaky_relu({0}, 0.2)",
+            (WIDE,),
+            ((0.0,),),
+        ),
+        Primitive("abs", ops.abs, math.fabs, "abs({0})", (WIDE,), ((0.0,),)),
+        Primitive("sin", ops.sin, math.sin, "sin({0})", (WIDE,)),
+        Primitive("cos", ops.cos, math.cos, "cos({0})", (WIDE,)),
+        Primitive(
+            "sum",
+            lambda x, y, z: ops.sum_values([x, y, z]),
+            lambda x, y, z: math.fsum((x, y, z)),
+            "sum_values([{0}, {1}, {2}])",
+            (WIDE, WIDE, WIDE),
+        ),
+        Primitive(
+            "dot",
+            lambda a, b, x, y: ops.dot([a, b], [x, y]),
+            lambda a, b, x, y: math.fsum((a * x, b * y)),
+            "dot([{0}, {1}], [{2}, {3}])",
+            (SMALL,) * 4,
+        ),
+    ]
+}
+
+
+# -- numbers and Values ------------------------------------------------------------------------
+
+
+def floats(
+    min_value: float = -10.0,
+    max_value: float = 10.0,
+    avoid: Iterable[float] = (),
+    margin: float = 1e-3,
+) -> st.SearchStrategy[float]:
+    """Finite floats in [min_value, max_value], at least `margin` away from each point in `avoid`.
+
+    `avoid` holds kinks and poles, e.g. `floats(0, 10, avoid=(0.0,))` for `log`. The allowed set
+    is built as a union of intervals, so nothing is drawn and thrown away.
+    """
+    low, high = _finite(min_value, "min_value"), _finite(max_value, "max_value")
+    margin = _finite(margin, "margin")
+    if low > high or margin < 0.0:
+        raise ValueError(
+            f"floats: needs min_value <= max_value and margin >= 0, got "
+            f"{min_value!r}, {max_value!r}, margin {margin!r}"
+        )
+    intervals = [(low, high)]
+    for point in sorted(_finite(k, "avoid point") for k in avoid):
+        intervals = [
+            piece
+            for start, end in intervals
+            for piece in ((start, min(end, point - margin)), (max(start, point + margin), end))
+            if piece[0] <= piece[1]
+        ]
+    if not intervals:
+        raise ValueError(
+            f"floats: nothing in [{low!r}, {high!r}] is {margin!r} away from {tuple(avoid)!r}"
+        )
+    return st.one_of(
+        *[
+            st.floats(start, end, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+            for start, end in intervals
+        ]
+    )
+
+
+def values(
+    min_value: float = -10.0,
+    max_value: float = 10.0,
+    avoid: Iterable[float] = (),
+    margin: float = 1e-3,
+    label: str = "",
+) -> st.SearchStrategy[Value]:
+    """Leaf Values holding `floats(min_value, max_value, avoid, margin)`."""
+    return floats(min_value, max_value, tuple(avoid), margin).map(lambda x: Value(x, label))
+
+
+def value_lists(
+    min_size: int = 1,
+    max_size: int = 5,
+    min_value: float = -10.0,
+    max_value: float = 10.0,
+    avoid: Iterable[float] = (),
+    margin: float = 1e-3,
+) -> st.SearchStrategy[list[Value]]:
+    """Lists of distinct leaf Values (see `values`), between min_size and max_size long."""
+    element = values(min_value, max_value, tuple(avoid), margin)
+    return st.lists(element, min_size=min_size, max_size=max_size)
+
+
+def _finite(x: float, what: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+        raise ValueError(f"{what} must be a finite number, got {x!r}")
+    return float(x)
+
+
+# -- random expression DAGs --------------------------------------------------------------------
+
+
+class Expression:
+    """A random expression DAG over primitives from `PRIMITIVES`, with the point it was drawn at.
+
+    `fn(*xs)` evaluates it with the engine (Values in → Value out; floats in → float out),
+    `reference(*floats)` with plain `math` through the table's references (no engine code),
+    `inputs` are the floats drawn. Each node's operands lie in its primitive's box, at least the
+    drawn margin away from kinks and poles, so `gradcheck(e.fn, e.inputs)` is meaningful.
+    `text` is the expression; a node used more than once is named (`v1`) and defined after
+    `where`.
+    """
+
+    def __init__(
+        self, inputs: Sequence[float], nodes: Sequence[tuple[Primitive, tuple[int, ...]]]
+    ) -> None:
+        self.inputs = [float(x) for x in inputs]
+        self.nodes = tuple(nodes)  # operand index i < len(inputs) is input i, else node i - n
+        self.text = self._render()
+
+    def fn(self, *xs: Scalar) -> Scalar:
+        """The expression, computed by the engine."""
+        return self._evaluate(xs, lambda primitive: primitive.engine)
+
+    def reference(self, *xs: float) -> float:
+        """The expression, computed with plain floats and `math`."""
+        return self._evaluate([float(x) for x in xs], lambda primitive: primitive.reference)
+
+    def _evaluate(self, xs: Sequence, pick: Callable[[Primitive], Callable]) -> Scalar:
+        if len(xs) != len(self.inputs):
+            raise TypeError(f"the expression takes {len(self.inputs)} inputs, got {len(xs)}")
+        results = list(xs)
+        for primitive, operands in self.nodes:
+            results.append(pick(primitive)(*[results[i] for i in operands]))
+        return results[-1]
+
+    def _render(self) -> str:
+        count = len(self.inputs)
+        uses = [0] * (count + len(self.nodes))
+        for _, operands in self.nodes:
+            for i in operands:
+                uses[i] += 1
+        texts = [f"x{i}" for i in range(count)]
+        definitions = []
+        for index, (primitive, operands) in enumerate(self.nodes, start=count):
+            text = primitive.render([texts[i] for i in operands])
+            if uses[index] > 1:
+                name = f"v{len(definitions) + 1}"
+                definitions.append(f"{name} = {_unwrapped(text)}")
+                text = name
+            texts.append(text)
+        root = _unwrapped(texts[-1])
+        return f"{root} where {'; '.join(definitions)}" if definitions else root
+
+    def __repr__(self) -> str:
+        point = ", ".join(f"x{i}={x!r}" for i, x in enumerate(self.inputs))
+        return f"<expression {self.text} at {point}>"
+
+
+def _unwrapped(text: str) -> str:
+    """`text` without one pair of parentheses around all of it."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return text
+    depth = 0
+    for position, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and position < len(text) - 1:
+            return text
+    return text[1:-1]
+
+
+@st.composite
+def expressions(
+    draw: st.DrawFn,
+    primitives: Iterable[str] | None = None,
+    max_nodes: int = 8,
+    max_inputs: int = 3,
+    min_value: float = -3.0,
+    max_value: float = 3.0,
+    margin: float = 0.01,
+    max_magnitude: float = 100.0,
+) -> Expression:
+    """Random expression DAGs with node reuse over `primitives` (names in `PRIMITIVES`; all).
+
+    Draws 1..max_inputs inputs in [min_value, max_value], then up to `max_nodes` nodes, each a
+    primitive applied to earlier nodes or inputs (any of them, so nodes are reused). A node is
+    kept only when its operands are in the primitive's box, `margin` away from its kinks and
+    poles, and its value stays within ±max_magnitude; the last node is the output and nodes it
+    does not reach are dropped.
+    """
+    chosen = _choose(primitives)
+    inputs = draw(st.lists(floats(min_value, max_value), min_size=1, max_size=max_inputs))
+    results = list(inputs)
+    nodes: list[tuple[Primitive, tuple[int, ...]]] = []
+    for _ in range(draw(st.integers(1, max_nodes))):
+        primitive = draw(st.sampled_from(chosen))
+        last = len(results) - 1
+        operands = tuple(last - draw(st.integers(0, last)) for _ in range(primitive.arity))
+        if draw(st.booleans()):  # grow from the latest node, so that fewer nodes are dead ends
+            operands = (last, *operands[1:])
+        arguments = [results[i] for i in operands]
+        if not primitive.accepts(arguments, margin):
+            continue
+        try:
+            result = primitive.reference(*arguments)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            continue
+        if abs(result) <= max_magnitude:
+            nodes.append((primitive, operands))
+            results.append(result)
+    assume(nodes)  # e.g. only `log` chosen and every input negative
+    return Expression(inputs, _reachable(len(inputs), nodes))
+
+
+def _choose(names: Iterable[str] | None) -> list[Primitive]:
+    if names is None:
+        return list(PRIMITIVES.values())
+    if isinstance(names, str):
+        names = [names]
+    chosen = []
+    for name in names:
+        if name not in PRIMITIVES:
+            raise ValueError(f"unknown primitive {name!r}; choose from {sorted(PRIMITIVES)}")
+        chosen.append(PRIMITIVES[name])
+    if not chosen:
+        raise ValueError("expressions: choose at least one primitive")
+    return chosen
+
+
+def _reachable(count: int, nodes: list[tuple[Primitive, tuple[int, ...]]]) -> list:
+    """The nodes the last one depends on, renumbered; the inputs all stay."""
+    needed = {count + len(nodes) - 1}
+    for index in range(count + len(nodes) - 1, count - 1, -1):
+        if index in needed:
+            needed.update(nodes[index - count][1])
+    renumber = {i: i for i in range(count)}
+    kept = []
+    for index, (primitive, operands) in enumerate(nodes, start=count):
+        if index in needed:
+            renumber[index] = count + len(kept)
+            kept.append((primitive, tuple(renumber[i] for i in operands)))
+    return kept
