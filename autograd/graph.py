@@ -13,33 +13,30 @@ def backprop_order(roots: Value | Iterable[Value]) -> list[Value]:
     """The computed (non-leaf) Values reachable from `roots`, each listed before its parents.
 
     This is the order in which the chain rule runs: when a node is reached, every path from the
-    roots to it has been seen, so its gradient is complete. Kahn's algorithm: count each node's
-    children inside the graph, then release a node when its last child has been processed.
-    Leaves are left out: nothing flows out of them.
+    roots to it has been seen, so its gradient is complete. It is the reverse of a depth-first
+    post-order (a node is finished after all its parents are), walked with an explicit stack of
+    (node, iterator over its parents) so any depth works. Leaves are left out: nothing flows out
+    of them.
     """
-    starts = [root for root in _as_list(roots) if root._parents]
-    children: dict[Value, int] = dict.fromkeys(starts, 0)
-    stack = list(children)
-    while stack:
-        for parent in stack.pop()._parents:
-            if parent in children:
-                children[parent] += 1
-            else:
-                children[parent] = 1
-                if parent._parents:
-                    stack.append(parent)
-    ready = [node for node in starts if children[node] == 0]
-    order = []
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for parent in node._parents:
-            remaining = children[parent] - 1
-            if remaining:
-                children[parent] = remaining
-            elif parent._parents:
-                ready.append(parent)
-    return order
+    finished: list[Value] = []
+    visited: set[Value] = set()
+    for root in _as_list(roots):
+        if not root._parents or root in visited:
+            continue
+        visited.add(root)
+        stack = [(root, iter(root._parents))]
+        while stack:
+            node, unvisited_parents = stack[-1]
+            for parent in unvisited_parents:
+                if parent._parents and parent not in visited:
+                    visited.add(parent)
+                    stack.append((parent, iter(parent._parents)))
+                    break
+            else:  # every parent is finished: so is this node
+                stack.pop()
+                finished.append(node)
+    finished.reverse()
+    return finished
 
 
 def walk(roots: Value | Iterable[Value]) -> Iterator[Value]:

@@ -260,21 +260,27 @@ def apply(op: Op, *inputs: Value) -> Value:
 
     Under `no_grad()` the result is a leaf. Domain errors name the op, the inputs and labels.
     """
-    try:
-        data = op.forward(*[value.data for value in inputs])
+    try:  # unrolled for one and two inputs: this is the hot path of every forward pass
+        if len(inputs) == 2:
+            data = op.forward(inputs[0].data, inputs[1].data)
+        elif len(inputs) == 1:
+            data = op.forward(inputs[0].data)
+        else:
+            data = op.forward(*[value.data for value in inputs])
     except (ValueError, ZeroDivisionError, OverflowError) as error:
         raise domain_error(op, inputs, error) from None
     node = _new(Value)
     node.data = data
     node.grad = 0.0
     node.label = ""
-    if mode.grad_state.enabled:
+    state = mode.grad_state
+    if state.enabled:
         node._parents = inputs
         node._op = op
     else:
         node._parents = ()
         node._op = None
-    if mode.grad_state.anomaly and not math.isfinite(data):
+    if state.anomaly and not math.isfinite(data):
         mode.report_forward_anomaly(op, inputs, data)
     return node
 
