@@ -105,9 +105,7 @@ class Module:
         """{dotted name: float value} for every parameter, in `named_parameters()` order."""
         return {name: parameter.data for name, parameter in self.named_parameters()}
 
-    def load_state_dict(
-        self, state: Mapping[str, float], strict: bool = True
-    ) -> IncompatibleKeys:
+    def load_state_dict(self, state: Mapping[str, float], strict: bool = True) -> IncompatibleKeys:
         """Copy values from `state` into the parameters of the same names.
 
         strict=True: the names must match exactly. Any problem (missing or unexpected names, a
