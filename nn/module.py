@@ -17,7 +17,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from numbers import Real
 from typing import Any, NamedTuple
 
@@ -120,7 +120,8 @@ class Module:
         if strict and (missing or unexpected):
             raise ValueError(
                 f"load_state_dict: state has {len(state)} values, {type(self).__name__} has "
-                f"{len(parameters)} parameters; {_describe_names('missing from state', missing)}"
+                f"{len(parameters)} parameters; {_describe_sizes(state, parameters)}"
+                f"{_describe_names('missing from state', missing)}"
                 f"{_describe_names('unexpected in state', unexpected)}".rstrip("; ")
             )
         values = {
@@ -314,6 +315,28 @@ def _finite_number(x: Any, what: str) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{what} is {number!r}, not a finite number")
     return number
+
+
+def _list_sizes(names: Iterable[str]) -> dict[str, int]:
+    """{list path: number of entries} over dotted names: `a.0.w.1` counts in `a` and `a.0.w`."""
+    entries: dict[str, set[str]] = {}
+    for name in names:
+        parts = name.split(".")
+        for i, part in enumerate(parts):
+            if part.isdigit():
+                entries.setdefault(".".join(parts[:i]), set()).add(part)
+    return {path: len(indices) for path, indices in entries.items()}
+
+
+def _describe_sizes(state: Mapping[str, Any], parameters: Mapping[str, Value]) -> str:
+    """`layers.0.neurons has 4 entries in state, 3 in the model; ` for each list in both that
+    differs in length (lists inside the extra entries are implied)."""
+    in_state, in_model = _list_sizes(state), _list_sizes(parameters)
+    return "".join(
+        f"{path} has {in_state[path]} entries in state, {size} in the model; "
+        for path, size in in_model.items()
+        if path in in_state and in_state[path] != size
+    )
 
 
 def _describe_names(what: str, names: list[str], shown: int = 5) -> str:
