@@ -1,0 +1,214 @@
+"""Arithmetic expressions from text, checked against a whitelist and built as a Value graph.
+
+`parse_expression("tanh(w*x + b)")` reads the text with `ast` and accepts only numbers,
+variables, `+ - * / **`, unary `-` and `+`, and calls of one-argument primitives by name
+(`exp log sqrt tanh sigmoid relu leaky_relu abs sin cos`, and any one-argument primitive
+registered with `autograd.primitive`). Nothing in the text is ever executed: `evaluate` walks
+the checked tree and applies the engine's ops. Every error is an `ExpressionError` that knows
+the column it is about.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import math
+from dataclasses import dataclass
+
+from .ops import REGISTRY
+from .value import Op, Value, apply, as_value
+
+OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+SIGNS = (ast.USub, ast.UAdd)
+ALLOWED = (ast.Constant, ast.Name, ast.BinOp, ast.UnaryOp, ast.Call, ast.operator, ast.unaryop,
+           ast.expr_context)
+FORBIDDEN = {  # what some of the constructs outside the whitelist are called in messages
+    ast.Attribute: "attribute access",
+    ast.Subscript: "indexing",
+    ast.Lambda: "a lambda",
+    ast.ListComp: "a comprehension",
+    ast.SetComp: "a comprehension",
+    ast.DictComp: "a comprehension",
+    ast.GeneratorExp: "a comprehension",
+    ast.Compare: "a comparison",
+    ast.BoolOp: "and/or",
+    ast.IfExp: "if/else",
+    ast.NamedExpr: "assignment (:=)",
+    ast.Starred: "unpacking (*)",
+    ast.keyword: "a keyword argument",
+}
+
+
+class ExpressionError(ValueError):
+    """A problem with an expression, at columns [start, end) of `text` (0-based)."""
+
+    def __init__(self, message: str, text: str, start: int | None = None,
+                 end: int | None = None) -> None:
+        where = f"column {start + 1}: " if start is not None else ""
+        super().__init__(where + message)
+        self.message = message
+        self.text = text
+        self.start = start
+        self.end = end if end is not None and start is not None and end > start else None
+
+    def pointer(self) -> str:
+        """The expression with carets under the offending part (empty without a column)."""
+        if self.start is None:
+            return ""
+        width = (self.end or self.start + 1) - self.start
+        return f"{self.text}\n{' ' * self.start}{'^' * width}"
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A checked expression: its text, syntax tree, and variables in order of first use."""
+
+    text: str
+    tree: ast.Expression
+    variables: tuple[str, ...]
+
+    def evaluate(self, values: dict[str, Value]) -> Value:
+        """The Value of the expression, with each variable bound to the Value in `values`.
+
+        Domain errors of the engine (e.g. `log` of a negative number) become ExpressionErrors
+        pointing at the operation that failed, with the engine's message.
+        """
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Name) and node.id in self.variables and node.id not in values:
+                raise _error_at(node, f"no value given for the variable {node.id}", self.text)
+        try:
+            return as_value(self._evaluate(self.tree.body, values))
+        except RecursionError:
+            raise ExpressionError("the expression is nested too deeply", self.text) from None
+
+    def _evaluate(self, node: ast.expr, values: dict[str, Value]) -> Value | float:
+        if isinstance(node, ast.Constant):
+            return float(node.value)
+        if isinstance(node, ast.Name):
+            return values[node.id]
+        try:
+            if isinstance(node, ast.UnaryOp):
+                operand = self._evaluate(node.operand, values)
+                return -operand if isinstance(node.op, ast.USub) else operand
+            if isinstance(node, ast.BinOp):
+                left = self._evaluate(node.left, values)
+                right = self._evaluate(node.right, values)
+                if not isinstance(left, Value) and not isinstance(right, Value):
+                    left = as_value(left)  # constant arithmetic: let the engine check it too
+                return _BINARY[type(node.op)](left, right)
+            op = functions()[node.func.id]
+            return apply(op, as_value(self._evaluate(node.args[0], values)))
+        except (ValueError, ZeroDivisionError, OverflowError) as error:
+            if isinstance(error, ExpressionError):
+                raise
+            raise _error_at(node, str(error), self.text) from None
+
+
+_BINARY = {
+    ast.Add: lambda x, y: x + y,
+    ast.Sub: lambda x, y: x - y,
+    ast.Mult: lambda x, y: x * y,
+    ast.Div: lambda x, y: x / y,
+    ast.Pow: lambda x, y: x**y,
+}
+
+
+def functions() -> dict[str, Op]:
+    """The primitives an expression may call: every one-argument op with a plain name."""
+    return {name: op for name, op in REGISTRY.items() if name.isidentifier() and _unary(op)}
+
+
+def parse_expression(text: str) -> Expression:
+    """Check `text` against the whitelist; raise `ExpressionError` at the first problem."""
+    if not isinstance(text, str):
+        raise TypeError(f"an expression must be a str, got {type(text).__name__}")
+    if "\n" in text or "\r" in text:
+        raise ExpressionError("an expression must be a single line", text.splitlines()[0])
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as error:
+        start = error.offset - 1 if error.offset else len(text)  # 0: at the end of the text
+        end = error.end_offset - 1 if error.end_offset else None
+        raise ExpressionError(f"syntax error: {error.msg}", text, start, end) from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError("the expression is nested too deeply", text) from None
+    problems, variables = _check(tree, text)
+    if problems:
+        raise min(problems, key=lambda problem: problem.start)
+    return Expression(text, tree, tuple(variables))
+
+
+def _check(tree: ast.Expression, text: str) -> tuple[list[ExpressionError], list[str]]:
+    """Every node outside the whitelist, as an error pointing at it, and the variables in order
+    of appearance. `ast.walk` visits a call before its function's name, and uses no recursion.
+    """
+    allowed_calls = functions()
+    problems = []
+    called = set()
+    variables = []
+    for node in ast.walk(tree.body):
+        problem = None
+        if isinstance(node, ast.Call):
+            called.add(node.func)
+            problem = _check_call(node, allowed_calls)
+            if problem and isinstance(node.func, ast.Name) and node.func.id not in allowed_calls:
+                node = node.func  # point at the unknown name
+        elif isinstance(node, ast.Constant):
+            problem = _check_number(node.value)
+        elif isinstance(node, ast.Name) and node not in called:
+            if node.id in allowed_calls:
+                problem = f"{node.id} is a function: call it, as in {node.id}(x)"
+            variables.append(node)
+        elif isinstance(node, ast.BinOp) and type(node.op) not in OPERATORS:
+            problem = "this operator is not allowed"
+        elif isinstance(node, ast.UnaryOp) and not isinstance(node.op, SIGNS):
+            problem = "this operator is not allowed"
+        elif not isinstance(node, ALLOWED):
+            problem = f"{FORBIDDEN.get(type(node), type(node).__name__)} is not allowed"
+        if problem and hasattr(node, "col_offset"):  # others are inside a reported node
+            problems.append(_error_at(node, problem, text))
+    variables.sort(key=lambda name: name.col_offset)
+    return problems, list(dict.fromkeys(name.id for name in variables))
+
+
+def _check_number(value: object) -> str | None:
+    if type(value) not in (int, float):
+        return f"{value!r} is not a number"
+    try:
+        finite = math.isfinite(float(value))
+    except OverflowError:
+        finite = False
+    return None if finite else "this number is too large for a float"
+
+
+def _check_call(node: ast.Call, allowed: dict[str, Op]) -> str | None:
+    if not isinstance(node.func, ast.Name):
+        return "only the primitives can be called, by name, as in tanh(x)"
+    name = node.func.id
+    if name not in allowed:
+        return f"unknown function {name!r}; known: {', '.join(sorted(allowed))}"
+    if len(node.args) != 1 or node.keywords:
+        return f"{name} takes exactly one argument"
+    return None
+
+
+def _unary(op: Op) -> bool:
+    """True when the op's rule is `derivative(out, x)`: it takes exactly one input."""
+    try:
+        parameters = inspect.signature(op.derivative).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    kinds = [parameter.kind for parameter in parameters]
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return len(kinds) == 2 and all(kind in positional for kind in kinds)
+
+
+def _error_at(node: ast.AST, message: str, text: str) -> ExpressionError:
+    """An error pointing at `node`, whose offsets `ast` gives in UTF-8 bytes."""
+    start = getattr(node, "col_offset", None)
+    if start is None:
+        return ExpressionError(message, text)
+    encoded = text.encode()
+    end = getattr(node, "end_col_offset", None) or start + 1
+    return ExpressionError(message, text, len(encoded[:start].decode(errors="ignore")),
+                           len(encoded[:end].decode(errors="ignore")))
