@@ -175,6 +175,8 @@ class MLP(Module):
         if isinstance(nouts, (int, str)) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
         self.nouts = [_positive_int(n, "each layer size in nouts") for n in nouts]
+        for given in (activation, output_activation):
+            get_activation(given)  # a wrong name raises here, even if no layer would use it
         self.activation = activation
         self.output_activation = output_activation
         rng = make_rng(seed)
