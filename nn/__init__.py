@@ -16,3 +16,32 @@ from .module import IncompatibleKeys, ModelFileError, Module, load, load_state
 from .optim import SGD, Adam, AdamW, CosineAnnealing, LinearDecay, StepLR
 
 # -- metrics, data, training, plots: metrics.py, data.py, train.py, plot.py --
+# isort: split
+from . import data, metrics, train
+from .data import (
+    batches,
+    make_blobs,
+    make_circles,
+    make_moons,
+    make_spirals,
+    make_xor,
+    train_test_split,
+)
+from .metrics import (
+    accuracy,
+    classification_report,
+    confusion_matrix,
+    f1_score,
+    precision,
+    recall,
+)
+from .train import History, evaluate, fit, predict, predict_classes
+
+
+def __getattr__(name: str) -> object:
+    """`nn.plot` is imported on first use: matplotlib is an optional extra."""
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module(".plot", __name__)
+    raise AttributeError(f"module 'nn' has no attribute {name!r}")

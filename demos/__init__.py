@@ -1,0 +1,41 @@
+"""Runnable walkthroughs of the mathematics of neural networks: `python -m demos.NAME`.
+
+Each demo prints what it does as it goes, writes its pictures to `demos/out/` (or `--out DIR`),
+accepts `--quick` for a fast run with fewer steps, and its `main(argv)` returns a dict of what it
+reported (used by the tests so that no demo can silently rot).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+DEMOS = {
+    "moons": "two moons: an MLP learns a curved boundary (micrograd's demo, with a test set)",
+    "spiral": "three-class spiral: softmax, cross-entropy and Adam",
+    "regression": "fit sin(x) with a tanh MLP and mean squared error",
+    "chain_rule": "one neuron tanh(w·x + b), backpropagated edge by edge",
+    "gradient_descent": "gradient descent on Rosenbrock's valley at several learning rates",
+    "linear_algebra": "a layer as y = Wx + b with explicit matrices, and dL/dW as a matrix",
+}
+"""Each demo's module name and what it shows."""
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "out"
+
+
+def parse_arguments(argv: Sequence[str] | None, name: str) -> argparse.Namespace:
+    """The options every demo takes: `--quick` and `--out DIR`; the directory is created."""
+    parser = argparse.ArgumentParser(prog=f"python -m demos.{name}", description=DEMOS[name])
+    parser.add_argument("--quick", action="store_true", help="fewer steps, for a fast check")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"where pictures go (default {DEFAULT_OUT})"
+    )
+    arguments = parser.parse_args(argv)
+    arguments.out.mkdir(parents=True, exist_ok=True)
+    return arguments
+
+
+def heading(text: str) -> None:
+    """Print a section heading: a blank line and the text underlined."""
+    print(f"\n{text}\n{'-' * len(text)}")

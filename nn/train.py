@@ -1,0 +1,391 @@
+"""Training: `fit` a model to data with an optimizer, `evaluate` it, `predict` with it.
+
+One training step on a batch is the whole of learning:
+
+    outputs = [model(x) for x in batch]              forward: build the graph
+    L = loss(outputs, targets) + l2·Σ p²             how wrong, as one Value
+    optimizer.zero_grad(); L.backward()              ∂L/∂p for every parameter, by the chain rule
+    optimizer.step()                                 p ← p - lr·∂L/∂p (or Adam's rule)
+
+Named losses (or pass any callable `loss(outputs, targets, model) -> Value`):
+  'hinge'          micrograd's max-margin loss mean(max(0, 1 - y·score)); labels 0/1 or -1/+1
+                   (0 is read as -1); with `l2=1e-4` this is micrograd's demo loss
+  'bce_logits'     binary cross-entropy from one logit per sample, labels 0/1
+  'cross_entropy'  softmax cross-entropy from one logit per class, labels 0 … k-1
+  'mse'            mean squared error, for regression (no accuracy then)
+
+Predicted classes: a single output is a score or logit, read as the positive class 1 when > 0
+(else 0, or -1 when the labels are -1/+1); several outputs give the index of the largest.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from autograd import Value, no_grad
+
+from . import losses
+from . import metrics as metric_functions
+from .data import batches
+from .module import Module
+
+LossFunction = Callable[[list[Any], list[Any], Module], Value]
+Metric = Callable[[Sequence[Any], Sequence[Any]], float]
+
+
+def _hinge(outputs: list[Any], targets: list[Any], model: Module) -> Value:
+    return losses.hinge_loss([_single(o) for o in outputs], [_plus_minus(t) for t in targets])
+
+
+def _bce_logits(outputs: list[Any], targets: list[Any], model: Module) -> Value:
+    return losses.binary_cross_entropy_with_logits([_single(o) for o in outputs], targets)
+
+
+def _cross_entropy(outputs: list[Any], targets: list[Any], model: Module) -> Value:
+    return losses.cross_entropy(outputs, targets)
+
+
+def _mse(outputs: list[Any], targets: list[Any], model: Module) -> Value:
+    return losses.mse_loss(outputs, targets)
+
+
+LOSSES: dict[str, LossFunction] = {
+    "hinge": _hinge,
+    "bce_logits": _bce_logits,
+    "cross_entropy": _cross_entropy,
+    "mse": _mse,
+}
+"""The losses `fit` and `evaluate` know by name."""
+
+
+def _averaged(metric: Callable[..., float]) -> Metric:
+    """A precision/recall/F1 metric: 'binary' for two classes, else the macro average."""
+
+    def score(y_true: Sequence[Any], y_pred: Sequence[Any]) -> float:
+        labels = metric_functions.unique_labels(y_true, y_pred)
+        average = "binary" if len(labels) <= 2 and 1 in labels else "macro"
+        return metric(y_true, y_pred, average=average, zero_division=0)
+
+    return score
+
+
+METRICS: dict[str, Metric] = {
+    "accuracy": metric_functions.accuracy,
+    "precision": _averaged(metric_functions.precision),
+    "recall": _averaged(metric_functions.recall),
+    "f1": _averaged(metric_functions.f1_score),
+}
+"""Metrics by name: binary precision/recall/F1 of class 1, or their macro average."""
+
+
+@dataclass
+class History:
+    """What happened in each epoch of `fit`: plain lists, easy to print or plot.
+
+    `loss` and `metrics[name]` are averaged over the epoch's batches as they were trained (each
+    measured before its own update, as micrograd prints them); `validation` holds the loss and
+    metrics on the validation data after the epoch; `lr` is the learning rate of the epoch's
+    last step. `history['val_accuracy']` reads as in Keras.
+    """
+
+    epochs: list[int] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    metrics: dict[str, list[float]] = field(default_factory=dict)
+    validation: dict[str, list[float]] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> list[float]:
+        return self.as_dict()[key]
+
+    def __len__(self) -> int:
+        return len(self.epochs)
+
+    def as_dict(self) -> dict[str, list[float]]:
+        """`{'loss': …, 'accuracy': …, 'val_loss': …, 'val_accuracy': …, 'lr': …}`."""
+        flat = {"loss": self.loss, **self.metrics}
+        flat.update({f"val_{name}": values for name, values in self.validation.items()})
+        return {**flat, "lr": self.lr}
+
+    def last(self) -> dict[str, float]:
+        """The final epoch's numbers."""
+        return {name: values[-1] for name, values in self.as_dict().items() if values}
+
+
+def fit(
+    model: Module,
+    X: Sequence[Any],
+    y: Sequence[Any],
+    loss: str | LossFunction,
+    optimizer: Any,
+    epochs: int,
+    batch_size: int | None = None,
+    schedule: Any = None,
+    metrics: Sequence[str | Metric] | None = None,
+    validation: tuple[Sequence[Any], Sequence[Any]] | None = None,
+    progress: bool = True,
+    compile: bool = False,
+    l2: float = 0.0,
+    shuffle: bool = True,
+    seed: int | None = 0,
+) -> History:
+    """Train `model` on (X, y) for `epochs` passes; return the `History`.
+
+    `loss`: a name from `LOSSES` or `loss(outputs, targets, model) -> Value`; `l2` adds l2·Σ p².
+    `optimizer`: anything with `zero_grad()`, `step()` and `lr` (`nn.SGD`, `nn.Adam`, …).
+    `batch_size=None` trains on all of X at once (one step per epoch); otherwise the batches are
+    reshuffled every epoch (`shuffle`, `seed`). `schedule` is an `nn.optim` schedule (its `step()`
+    runs after every optimizer step) or a function `step → lr`. `metrics` are names from
+    `METRICS` or functions `(y_true, y_pred) -> float`; None means accuracy, except for 'mse'.
+    `validation=(X_val, y_val)` is evaluated after every epoch. `progress` shows a tqdm bar
+    (or prints, without tqdm). `compile=True` traces each batch's loss once and runs the
+    compiled graph on floats (`autograd.compile`); it needs the same batches every epoch.
+
+    Python's cycle collector is paused while training (the graphs hold no reference cycles and
+    are freed by reference counting) and restored afterwards, whatever happens.
+    """
+    loss_function = _loss_function(loss)
+    chosen = _metrics(metrics, loss)
+    epochs = _count(epochs, "epochs")
+    same_batches = batch_size is None or batch_size >= len(X) or not shuffle
+    if compile and not same_batches:
+        raise ValueError(
+            "compile=True needs the same batches every epoch: use batch_size=None (full batch) "
+            "or shuffle=False"
+        )
+    negative = _negative_label(y)
+    order = random.Random(seed)
+    step_function = _CompiledSteps(model, loss_function, l2) if compile else None
+    history = History(metrics={name: [] for name in chosen})
+    if validation is not None:
+        history.validation = {name: [] for name in ("loss", *chosen)}
+    bar = _progress(epochs, progress)
+    steps = 0
+    with _cycle_collector_paused():
+        for epoch in bar:
+            total, seen, predicted, targets = 0.0, 0, [], []
+            for index, (X_batch, y_batch) in enumerate(batches(X, y, batch_size, shuffle, order)):
+                if schedule is not None and not hasattr(schedule, "step"):
+                    optimizer.lr = schedule(steps)
+                if step_function is not None:
+                    value = step_function(index, X_batch, y_batch)
+                    outputs = _forward(model, X_batch) if chosen else []
+                else:
+                    outputs = [model(x) for x in X_batch]
+                    objective = _objective(loss_function, outputs, y_batch, model, l2)
+                    optimizer.zero_grad()
+                    objective.backward()
+                    value = objective.data
+                optimizer.step()
+                if hasattr(schedule, "step"):
+                    schedule.step()
+                steps += 1
+                total += value * len(y_batch)
+                seen += len(y_batch)
+                predicted += [_decide(o, negative) for o in outputs]
+                targets += y_batch
+            history.epochs.append(epoch + 1)
+            history.loss.append(total / seen)
+            history.lr.append(_last_lr(optimizer, schedule, steps))
+            for name, metric in chosen.items():
+                history.metrics[name].append(metric(targets, predicted))
+            if validation is not None:
+                scores = evaluate(model, *validation, loss=loss_function, metrics=chosen, l2=l2)
+                for name, value in scores.items():
+                    history.validation[name].append(value)
+            _report(bar, history)
+    return history
+
+
+def evaluate(
+    model: Module,
+    X: Sequence[Any],
+    y: Sequence[Any],
+    loss: str | LossFunction | None = None,
+    metrics: Sequence[str | Metric] | dict[str, Metric] | None = None,
+    l2: float = 0.0,
+) -> dict[str, float]:
+    """The loss (if given) and metrics of `model` on (X, y), without building a graph.
+
+    `{'loss': …, 'accuracy': …}`; the names and defaults are those of `fit`.
+    """
+    chosen = metrics if isinstance(metrics, dict) else _metrics(metrics, loss)
+    with no_grad():
+        outputs = [model(x) for x in X]
+        scores = {}
+        if loss is not None:
+            scores["loss"] = _objective(_loss_function(loss), outputs, list(y), model, l2).data
+    negative = _negative_label(y)
+    predicted = [_decide(output, negative) for output in outputs]
+    scores.update({name: metric(list(y), predicted) for name, metric in chosen.items()})
+    return scores
+
+
+def predict(model: Module, X: Sequence[Any]) -> list[Any]:
+    """The model's outputs as floats (a float per sample, or a list of floats), no graph built."""
+    return _forward(model, X)
+
+
+def predict_classes(model: Module, X: Sequence[Any], negative_label: int = 0) -> list[int]:
+    """Class labels: a single score > 0 gives 1 (else `negative_label`); several give argmax."""
+    return [_decide(output, negative_label) for output in _forward(model, X)]
+
+
+# -- the compiled path ---------------------------------------------------------------------
+
+
+class _CompiledSteps:
+    """For each batch index: trace the loss once, compile it with the parameters as inputs,
+    then every step set each `p.grad` from the compiled gradient (the optimizer steps after)."""
+
+    def __init__(self, model: Module, loss_function: LossFunction, l2: float) -> None:
+        from autograd.compile import compile_graph
+
+        self.compile_graph = compile_graph
+        self.model, self.loss_function, self.l2 = model, loss_function, l2
+        self.parameters = model.parameters()
+        self.compiled: dict[int, Any] = {}
+
+    def __call__(self, index: int, X_batch: list[Any], y_batch: list[Any]) -> float:
+        if index not in self.compiled:
+            outputs = [self.model(x) for x in X_batch]
+            objective = _objective(self.loss_function, outputs, y_batch, self.model, self.l2)
+            self.compiled[index] = self.compile_graph(objective, self.parameters)
+        value, grads = self.compiled[index].value_and_grad(*[p.data for p in self.parameters])
+        for parameter, grad in zip(self.parameters, grads):
+            parameter.grad = grad
+        return value
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _objective(
+    loss_function: LossFunction, outputs: list[Any], targets: list[Any], model: Module, l2: float
+) -> Value:
+    objective = loss_function(outputs, targets, model)
+    if l2:
+        objective = objective + l2 * losses.l2(model.parameters())
+    if not isinstance(objective, Value):
+        raise TypeError(f"the loss must return one Value, got {type(objective).__name__}")
+    return objective
+
+
+def _loss_function(loss: str | LossFunction) -> LossFunction:
+    if callable(loss):
+        return loss
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; valid names: {', '.join(LOSSES)} or a callable")
+    return LOSSES[loss]
+
+
+def _metrics(
+    metrics: Sequence[str | Metric] | None, loss: str | LossFunction | None
+) -> dict[str, Metric]:
+    if metrics is None:
+        metrics = () if loss in ("mse", _mse) else ("accuracy",)
+    chosen = {}
+    for metric in metrics:
+        if callable(metric):
+            chosen[getattr(metric, "__name__", "metric")] = metric
+        elif metric in METRICS:
+            chosen[metric] = METRICS[metric]
+        else:
+            raise ValueError(f"unknown metric {metric!r}; valid names: {', '.join(METRICS)}")
+    return chosen
+
+
+def _forward(model: Module, X: Sequence[Any]) -> list[Any]:
+    with no_grad():
+        outputs = [model(x) for x in X]
+    return [[float(o) for o in out] if isinstance(out, list) else float(out) for out in outputs]
+
+
+def _decide(output: Any, negative: int) -> int:
+    """The class of one output: a single score's sign, or the argmax of several."""
+    if isinstance(output, (list, tuple)) and len(output) > 1:
+        scores = [float(o) for o in output]
+        return scores.index(max(scores))
+    return 1 if float(_single(output)) > 0 else negative
+
+
+def _single(output: Any) -> Any:
+    if isinstance(output, (list, tuple)):
+        if len(output) != 1:
+            raise ValueError(f"this loss needs one output per sample, got {len(output)}")
+        return output[0]
+    return output
+
+
+def _plus_minus(label: Any) -> float:
+    if label in (0, -1):
+        return -1.0
+    if label == 1:
+        return 1.0
+    raise ValueError(f"hinge loss needs labels 0/1 or -1/+1, got {label!r}")
+
+
+def _negative_label(y: Sequence[Any]) -> int:
+    return -1 if any(label == -1 for label in y) else 0
+
+
+def _last_lr(optimizer: Any, schedule: Any, steps: int) -> float:
+    """The learning rate the last step used (a schedule has already moved on to the next)."""
+    if hasattr(schedule, "lr_at"):
+        return schedule.lr_at(steps - 1)
+    return optimizer.lr
+
+
+def _count(n: int, name: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, got {n!r}")
+    return n
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """gc.disable() inside, and the collector's previous state restored on the way out."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _progress(epochs: int, show: bool) -> Any:
+    """A tqdm bar over the epochs when available and wanted; else a plain range."""
+    if show:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            pass
+        else:
+            return tqdm(range(epochs), desc="training", unit="epoch", leave=True)
+    return _PlainProgress(epochs, show)
+
+
+class _PlainProgress:
+    """Without tqdm: print a line about every tenth of the epochs (or nothing if not `show`)."""
+
+    def __init__(self, epochs: int, show: bool) -> None:
+        self.epochs, self.show, self.epoch = epochs, show, 0
+
+    def __iter__(self) -> Iterator[int]:
+        for epoch in range(self.epochs):
+            self.epoch = epoch
+            yield epoch
+
+    def set_postfix_str(self, text: str) -> None:
+        done = self.epoch + 1
+        if self.show and (done % max(1, self.epochs // 10) == 0 or done == self.epochs):
+            print(f"epoch {done}/{self.epochs}: {text}")
+
+
+def _report(bar: Any, history: History) -> None:
+    bar.set_postfix_str(", ".join(f"{name}={value:.4g}" for name, value in history.last().items()))
