@@ -13,6 +13,7 @@ import math
 import operator
 from collections.abc import Callable
 from functools import lru_cache
+from numbers import Real
 
 from .value import Op, Value, apply, as_value, domain_error
 
@@ -52,7 +53,9 @@ def primitive(
     input, written with operators and table functions so it works on floats and on Values
     (then `create_graph` and higher derivatives work for it). `domain` describes valid inputs for
     error messages, e.g. `'x > 0'`. A user primitive may replace an earlier user primitive of the
-    same name; the built-ins cannot be replaced.
+    same name; the built-ins cannot be replaced. A derivative that returns the wrong number of
+    entries, or a forward that returns something other than a real number, raises `TypeError`
+    naming the primitive. Check a new rule with `gradcheck` and `gradgradcheck`.
 
     >>> cube = primitive('cube', lambda x: x**3, lambda out, x: (3 * x**2,))
     """
@@ -62,11 +65,28 @@ def primitive(
         raise TypeError(f"primitive {name!r}: forward and derivative must be callable")
     if name in _BUILTIN_NAMES:
         raise ValueError(f"{name!r} is a built-in primitive and cannot be replaced")
+    if not isinstance(domain, str):
+        raise TypeError(f"primitive {name!r}: domain must be a str, got {domain!r}")
 
     def float_forward(*xs: float) -> float:
-        return float(forward(*xs))
+        result = forward(*xs)
+        if isinstance(result, bool) or not isinstance(result, Real):
+            raise TypeError(
+                f"primitive {name!r}: forward must return a real number, "
+                f"got {type(result).__name__} {result!r}"
+            )
+        return float(result)
 
-    op = Op(name, float_forward, derivative, domain)
+    def checked_derivative(out: Value | float, *inputs: Value | float) -> tuple:
+        local = derivative(out, *inputs)
+        if not isinstance(local, (tuple, list)) or len(local) != len(inputs):
+            raise TypeError(
+                f"primitive {name!r}: derivative must return a tuple with one local derivative "
+                f"per input ({len(inputs)}), got {local!r}"
+            )
+        return tuple(local)
+
+    op = Op(name, float_forward, checked_derivative, domain)
     REGISTRY[name] = op
     return _lift(op)
 

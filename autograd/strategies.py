@@ -77,8 +77,8 @@ class Primitive:
 
 
 def _sigmoid(x: float) -> float:
-    """σ(x) = (1 + tanh(x/2))/2: no overflow for any x."""
-    return 0.5 * (1.0 + math.tanh(0.5 * x))
+    """σ(x) = exp(-softplus(-x)), softplus(z) = max(z, 0) + log(1 + e^-|z|): accurate for any x."""
+    return math.exp(-(max(-x, 0.0) + math.log1p(math.exp(-abs(x)))))
 
 
 WIDE = (-100.0, 100.0)
@@ -149,14 +149,14 @@ PRIMITIVES: dict[str, Primitive] = {
         Primitive(
             "sum",
             lambda x, y, z: ops.sum_values([x, y, z]),
-            lambda x, y, z: math.fsum((x, y, z)),
+            lambda x, y, z: x + y + z,
             "sum_values([{0}, {1}, {2}])",
             (WIDE, WIDE, WIDE),
         ),
         Primitive(
             "dot",
             lambda a, b, x, y: ops.dot([a, b], [x, y]),
-            lambda a, b, x, y: math.fsum((a * x, b * y)),
+            lambda a, b, x, y: a * x + b * y,
             "dot([{0}, {1}], [{2}, {3}])",
             (SMALL,) * 4,
         ),

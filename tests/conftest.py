@@ -1,0 +1,47 @@
+"""Hypothesis profiles: a fast `default` (also `ci`) and a deeper `thorough`.
+
+Pick one with the environment variable HYPOTHESIS_PROFILE, e.g.
+`HYPOTHESIS_PROFILE=thorough .venv/bin/pytest`. No deadline: timings on a shared machine vary,
+and tests never assert wall-clock times.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import autograd
+
+settings.register_profile(
+    "default",
+    max_examples=50,
+    stateful_step_count=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("ci", parent=settings.get_profile("default"))
+settings.register_profile(
+    "thorough",
+    max_examples=1000,
+    stateful_step_count=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture
+def register_primitive():
+    """`autograd.primitive`, with every primitive it adds removed from the table afterwards."""
+    added: list[str] = []
+
+    def register(name: str, *args: Any, **kwargs: Any) -> Any:
+        added.append(name)
+        return autograd.primitive(name, *args, **kwargs)
+
+    yield register
+    for name in added:
+        autograd.REGISTRY.pop(name, None)
