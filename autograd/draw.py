@@ -61,7 +61,7 @@ def draw_graph(
     `highlight` marks a `Step` of `steps(root)` (its edge, labelled upstream · local = term,
     and both ends) or a single Value. The result displays in Jupyter; `save()` writes files.
     """
-    roots = [root] if isinstance(root, Value) else list(root)
+    roots = [root] if isinstance(root, Value) else list(root) if isinstance(root, Iterable) else []
     if not roots or not all(isinstance(value, Value) for value in roots):
         raise TypeError(f"draw_graph: root must be a Value or a non-empty list of Values: {root!r}")
     if rankdir not in RANKDIRS:

@@ -20,6 +20,7 @@ from .value import Op, Value, apply, as_value
 
 OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 SIGNS = (ast.USub, ast.UAdd)
+NARY = frozenset({"sum", "dot"})  # built-in primitives of many inputs: not callable here
 ALLOWED = (ast.Constant, ast.Name, ast.BinOp, ast.UnaryOp, ast.Call, ast.operator, ast.unaryop,
            ast.expr_context)
 FORBIDDEN = {  # what some of the constructs outside the whitelist are called in messages
@@ -61,11 +62,13 @@ class ExpressionError(ValueError):
 
 @dataclass(frozen=True)
 class Expression:
-    """A checked expression: its text, syntax tree, and variables in order of first use."""
+    """A checked expression: its text, syntax tree, variables in order of first use, and the
+    primitives it may call, by name."""
 
     text: str
     tree: ast.Expression
     variables: tuple[str, ...]
+    functions: dict[str, Op]
 
     def evaluate(self, values: dict[str, Value]) -> Value:
         """The Value of the expression, with each variable bound to the Value in `values`.
@@ -96,8 +99,11 @@ class Expression:
                 if not isinstance(left, Value) and not isinstance(right, Value):
                     left = as_value(left)  # constant arithmetic: let the engine check it too
                 return _BINARY[type(node.op)](left, right)
-            op = functions()[node.func.id]
-            return apply(op, as_value(self._evaluate(node.args[0], values)))
+            argument = as_value(self._evaluate(node.args[0], values))
+            try:
+                return apply(self.functions[node.func.id], argument)
+            except TypeError as error:  # a user primitive that takes another number of inputs
+                raise _error_at(node, f"{node.func.id} failed: {error}", self.text) from None
         except (ValueError, ZeroDivisionError, OverflowError) as error:
             if isinstance(error, ExpressionError):
                 raise
@@ -114,8 +120,9 @@ _BINARY = {
 
 
 def functions() -> dict[str, Op]:
-    """The primitives an expression may call: every one-argument op with a plain name."""
-    return {name: op for name, op in REGISTRY.items() if name.isidentifier() and _unary(op)}
+    """The primitives an expression may call: each op with a plain name that takes one input."""
+    return {name: op for name, op in REGISTRY.items()
+            if name.isidentifier() and name not in NARY and _may_take_one_input(op)}
 
 
 def parse_expression(text: str) -> Expression:
@@ -132,17 +139,19 @@ def parse_expression(text: str) -> Expression:
         raise ExpressionError(f"syntax error: {error.msg}", text, start, end) from None
     except (RecursionError, MemoryError):
         raise ExpressionError("the expression is nested too deeply", text) from None
-    problems, variables = _check(tree, text)
+    allowed_calls = functions()
+    problems, variables = _check(tree, text, allowed_calls)
     if problems:
         raise min(problems, key=lambda problem: problem.start)
-    return Expression(text, tree, tuple(variables))
+    return Expression(text, tree, tuple(variables), allowed_calls)
 
 
-def _check(tree: ast.Expression, text: str) -> tuple[list[ExpressionError], list[str]]:
+def _check(
+    tree: ast.Expression, text: str, allowed_calls: dict[str, Op]
+) -> tuple[list[ExpressionError], list[str]]:
     """Every node outside the whitelist, as an error pointing at it, and the variables in order
     of appearance. `ast.walk` visits a call before its function's name, and uses no recursion.
     """
-    allowed_calls = functions()
     problems = []
     called = set()
     variables = []
@@ -192,15 +201,18 @@ def _check_call(node: ast.Call, allowed: dict[str, Op]) -> str | None:
     return None
 
 
-def _unary(op: Op) -> bool:
-    """True when the op's rule is `derivative(out, x)`: it takes exactly one input."""
+def _may_take_one_input(op: Op) -> bool:
+    """False when the op's rule `derivative(out, *inputs)` visibly takes more or fewer inputs."""
     try:
         parameters = inspect.signature(op.derivative).parameters.values()
     except (TypeError, ValueError):
-        return False
-    kinds = [parameter.kind for parameter in parameters]
+        return True
+    if any(parameter.kind is inspect.Parameter.VAR_POSITIONAL for parameter in parameters):
+        return True  # e.g. a wrapper around the rule: a wrong count fails when it is called
     positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    return len(kinds) == 2 and all(kind in positional for kind in kinds)
+    required = [parameter for parameter in parameters
+                if parameter.kind in positional and parameter.default is parameter.empty]
+    return len(required) == 2
 
 
 def _error_at(node: ast.AST, message: str, text: str) -> ExpressionError:
