@@ -43,3 +43,4 @@ from .steps import Step, explain, explanation, steps
 from . import linalg
 
 # -- compile.py --
+from .compile import compile, compile_graph  # noqa: A004 (autograd.compile shadows the builtin here only)

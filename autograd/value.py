@@ -49,6 +49,10 @@ class Op:
 
 _new = object.__new__
 
+comparison_observer: Callable[[Value, str, Value | float, bool], None] | None = None
+"""Told of every comparison `value < other` etc. while `autograd.compile` traces a function (its
+guards); None otherwise, which costs the comparisons one global lookup."""
+
 
 class Value:
     """A scalar in the computation graph: `Value(2.0, label='w')`.
@@ -109,16 +113,28 @@ class Value:
     # -- comparisons look at data; ==, hash stay identity ----------------------------------------
 
     def __lt__(self, other: Value | float) -> bool:
-        return self.data < _data_of(other)
+        outcome = self.data < _data_of(other)
+        if comparison_observer is not None:
+            comparison_observer(self, "<", other, outcome)
+        return outcome
 
     def __le__(self, other: Value | float) -> bool:
-        return self.data <= _data_of(other)
+        outcome = self.data <= _data_of(other)
+        if comparison_observer is not None:
+            comparison_observer(self, "<=", other, outcome)
+        return outcome
 
     def __gt__(self, other: Value | float) -> bool:
-        return self.data > _data_of(other)
+        outcome = self.data > _data_of(other)
+        if comparison_observer is not None:
+            comparison_observer(self, ">", other, outcome)
+        return outcome
 
     def __ge__(self, other: Value | float) -> bool:
-        return self.data >= _data_of(other)
+        outcome = self.data >= _data_of(other)
+        if comparison_observer is not None:
+            comparison_observer(self, ">=", other, outcome)
+        return outcome
 
     # -- arithmetic: each operator applies one primitive from the table --------------------------
 
