@@ -105,7 +105,7 @@ def draw_graph(
                 cut_off.append(op_id)
             elif isinstance(highlight, Step) and (node, index) == (highlight.node, highlight.index):
                 graph.edge(ids[parent], op_id, color=HIGHLIGHT, penwidth="3",
-                           label=_term(highlight), fontcolor=HIGHLIGHT)
+                           label=highlight.term, fontcolor=HIGHLIGHT)
             else:
                 graph.edge(ids[parent], op_id)
     if hidden:
@@ -187,12 +187,6 @@ def _parameter_names(parameters: Any) -> dict[Value, str]:
             raise TypeError(f"draw_graph: parameters must be (name, Value) pairs, got {pair!r}")
         names[pair[1]] = str(pair[0])
     return names
-
-
-def _term(step: Step) -> str:
-    """The chain-rule term of a step, as an edge label: `upstream · local = term`."""
-    return (f"{format_number(step.upstream)} · {format_number(step.local)} "
-            f"= {format_number(step.contribution)}")
 
 
 def _escape(text: str) -> str:

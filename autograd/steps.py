@@ -41,12 +41,16 @@ class Step:
     parent_grad: float
     accumulated: bool
 
+    @property
+    def term(self) -> str:
+        """The term in numbers, `upstream · local = contribution`: `0.7864 · (-3) = -2.359`."""
+        return (f"{_factor(self.upstream)} · {_factor(self.local)} "
+                f"= {format_number(self.contribution)}")
+
     def __repr__(self) -> str:
         return (
             f"Step({self.number}: {_brief(self.node)} -> input {self.index} "
-            f"{_brief(self.parent)}: {format_number(self.upstream)} · "
-            f"{format_number(self.local)} = {format_number(self.contribution)}, "
-            f"grad {format_number(self.parent_grad)})"
+            f"{_brief(self.parent)}: {self.term}, grad {format_number(self.parent_grad)})"
         )
 
 

@@ -205,3 +205,11 @@ def test_bad_arguments_are_named(tmp_path):
 def test_record_special_characters_in_labels_are_escaped(tmp_path):
     odd = Value(1.0, "a|b{c}<d>")
     assert render(draw_graph(odd * 2.0), tmp_path).values()["a|b{c}<d>"]["texts"][1] == "data 1"
+
+
+def test_the_committed_readme_picture_shows_the_neuron_after_backward():
+    picture = Picture(Path(__file__).resolve().parent.parent / "docs" / "neuron_graph.svg")
+    values = picture.values()
+    assert values["y"]["texts"] == ["y", "data 0.4621", "grad 1"]
+    assert values["b"]["texts"] == ["b", "data 2", "grad 0.7864"]
+    assert values["w"]["texts"] == ["w", "data -3", "grad 0.3932"]
