@@ -39,3 +39,25 @@ def parse_arguments(argv: Sequence[str] | None, name: str) -> argparse.Namespace
 def heading(text: str) -> None:
     """Print a section heading: a blank line and the text underlined."""
     print(f"\n{text}\n{'-' * len(text)}")
+
+
+def save_graph(graph: object, path: Path) -> Path:
+    """Render a `draw_graph` picture to `path` (.svg); without Graphviz's `dot`, save DOT text."""
+    from autograd.draw import GraphvizNotFound, save
+
+    try:
+        return save(graph, path)
+    except GraphvizNotFound:
+        fallback = save(graph, path.with_suffix(".dot"))
+        print(f"(the Graphviz program 'dot' is missing: the graph was saved as DOT, {fallback})")
+        return fallback
+
+
+def show_confusion_matrix(matrix: list[list[int]], names: Sequence[str]) -> None:
+    """Print a confusion matrix with its rows (truth) and columns (prediction) named."""
+    corner = "true \\ predicted"
+    width = max(len(name) for name in [*names, corner])
+    cell = max(6, *(len(name) for name in names))
+    print(f"{corner:>{width}} " + " ".join(f"{name:>{cell}}" for name in names))
+    for name, row in zip(names, matrix):
+        print(f"{name:>{width}} " + " ".join(f"{count:>{cell}}" for count in row))

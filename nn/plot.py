@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 CLASS_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
-FIGURE_SIZE = (6.0, 4.8)
+FIGURE_SIZE = (6.4, 4.4)
 DPI = 80
 
 
@@ -40,7 +40,8 @@ def save(figure: Any, path: str | os.PathLike) -> Path:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".png")
     try:
         with os.fdopen(handle, "wb") as file:
-            figure.savefig(file, format="png", dpi=DPI, bbox_inches="tight")
+            figure.savefig(file, format="png", dpi=DPI)
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
@@ -51,34 +52,46 @@ def save(figure: Any, path: str | os.PathLike) -> Path:
 
 
 def decision_regions(
-    predict: Callable[[list[list[float]]], Sequence[int]],
+    scores: Callable[[list[list[float]]], Sequence[float | Sequence[float]]],
     X: Sequence[Sequence[float]],
     y: Sequence[int],
     path: str | os.PathLike,
     title: str = "decision regions",
     X_test: Sequence[Sequence[float]] | None = None,
     y_test: Sequence[int] | None = None,
-    resolution: int = 70,
     class_names: Sequence[str] | None = None,
+    margin: bool = False,
+    resolution: int = 70,
 ) -> Path:
-    """Colour the plane by the class `predict` gives each point, and draw the data over it.
+    """Colour the plane by the class the model gives each point, and draw the data over it.
 
-    `predict` maps a list of 2-D points to class indices 0 … k-1. The boundary is where the
-    colour changes. Training points are circles; test points, if given, are outlined triangles.
+    `scores` maps a list of 2-D points to the model's outputs: one score per point (two classes:
+    class 1 where the score is > 0) or a list of k class scores per point (the largest wins).
+    Class c's region is where dᶜ = sᶜ - max_{j≠c} sʲ > 0, so its boundary is the smooth contour
+    dᶜ = 0. `margin=True` also draws the lines score = ±1 (the hinge loss's margin). Training
+    points are filled circles; test points, if given, outlined triangles.
     """
     plt = pyplot()
-    from matplotlib.colors import ListedColormap
-
     points = [list(p) for p in X] + [list(p) for p in X_test or []]
     xs, ys = _grid_axes(points, resolution)
-    grid = [[x, y_] for y_ in ys for x in xs]
-    classes = list(predict(grid))
-    k = max([*classes, *y, *(y_test or [])]) + 1
-    colors = ListedColormap(CLASS_COLORS[:k])
-    Z = [classes[row * len(xs) : (row + 1) * len(xs)] for row in range(len(ys))]
-    figure, axes = plt.subplots(figsize=FIGURE_SIZE)
-    axes.contourf(xs, ys, Z, levels=[c - 0.5 for c in range(k + 1)], cmap=colors, alpha=0.25)
-    axes.contour(xs, ys, Z, levels=[c + 0.5 for c in range(k - 1)], colors="k", linewidths=1)
+    outputs = list(scores([[x, y_] for y_ in ys for x in xs]))
+    binary = not isinstance(outputs[0], (list, tuple))
+    per_class = [[-s, s] for s in outputs] if binary else [list(s) for s in outputs]
+    k = len(per_class[0])
+    figure, axes = plt.subplots(figsize=FIGURE_SIZE, layout="constrained")
+    for c in range(k):
+        lead = [row[c] - max(row[:c] + row[c + 1 :]) for row in per_class]
+        grid = [lead[r * len(xs) : (r + 1) * len(xs)] for r in range(len(ys))]
+        if max(lead) <= 0.0:
+            continue  # class c wins nowhere
+        axes.contourf(xs, ys, grid, levels=[0.0, max(lead) + 1.0], colors=[CLASS_COLORS[c]],
+                      alpha=0.22)
+        if min(lead) < 0.0:
+            axes.contour(xs, ys, grid, levels=[0.0], colors="k", linewidths=1.2)
+    if binary and margin:
+        grid = [outputs[r * len(xs) : (r + 1) * len(xs)] for r in range(len(ys))]
+        axes.contour(xs, ys, grid, levels=[-1.0, 1.0], colors="k", linewidths=0.8,
+                     linestyles="dashed")
     names = class_names or [f"class {c}" for c in range(k)]
     for c in range(k):
         mine = [p for p, label in zip(X, y) if label == c]
@@ -89,7 +102,7 @@ def decision_regions(
             axes.scatter(*_columns(theirs), s=34, marker="^", facecolors="white",
                          edgecolors=CLASS_COLORS[c], linewidths=1.3, label=f"{names[c]} (test)")
     axes.set(title=title, xlabel="x₁", ylabel="x₂", xlim=(xs[0], xs[-1]), ylim=(ys[0], ys[-1]))
-    axes.legend(loc="best", fontsize=8, framealpha=0.85)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return save(figure, path)
 
 
@@ -97,7 +110,9 @@ def training_curves(history: Any, path: str | os.PathLike, title: str = "trainin
     """Loss (log scale) and every metric per epoch from a `History`, validation dashed."""
     plt = pyplot()
     metrics = list(history.metrics)
-    figure, panels = plt.subplots(1, 1 + len(metrics), figsize=(4.2 * (1 + len(metrics)), 3.6))
+    figure, panels = plt.subplots(
+        1, 1 + len(metrics), figsize=(4.2 * (1 + len(metrics)), 3.6), layout="constrained"
+    )
     panels = list(panels) if metrics else [panels]
     epochs = history.epochs
     for axes, name in zip(panels, ["loss", *metrics]):
@@ -128,7 +143,7 @@ def regression_fit(
     `snapshots` maps an epoch to `(xs, predictions)`.
     """
     plt = pyplot()
-    figure, axes = plt.subplots(figsize=FIGURE_SIZE)
+    figure, axes = plt.subplots(figsize=FIGURE_SIZE, layout="constrained")
     axes.scatter(X, y, s=14, color="0.55", label="data", zorder=2)
     if truth is not None:
         axes.plot(*truth, color="k", linewidth=1, linestyle=":", label="truth")
@@ -161,7 +176,7 @@ def descent_paths(
     ys = _linspace(*ylim, resolution)
     Z = [[math.log1p(f(x, y_)) for x in xs] for y_ in ys]
     figure, (axes, values) = plt.subplots(
-        1, 2, figsize=(11.0, 4.6), gridspec_kw={"width_ratios": [1.25, 1]}
+        1, 2, figsize=(11.0, 4.6), width_ratios=[1.25, 1], layout="constrained"
     )
     axes.contourf(xs, ys, Z, levels=25, cmap="Greys", alpha=0.55)
     axes.contour(xs, ys, Z, levels=25, colors="k", linewidths=0.3, alpha=0.4)
@@ -190,7 +205,7 @@ def curves(
 ) -> Path:
     """Several curves `label → (xs, ys)` on one set of axes."""
     plt = pyplot()
-    figure, axes = plt.subplots(figsize=FIGURE_SIZE)
+    figure, axes = plt.subplots(figsize=FIGURE_SIZE, layout="constrained")
     for i, (label, (xs, ys)) in enumerate(functions.items()):
         style = "--" if i % 2 else "-"
         axes.plot(xs, ys, style, color=CLASS_COLORS[(i // 2) % len(CLASS_COLORS)], label=label)
