@@ -68,6 +68,8 @@ def draw_graph(
         raise ValueError(f"draw_graph: rankdir must be one of {RANKDIRS}, got {rankdir!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be a positive int, got {max_nodes!r}")
+    if highlight is not None and not isinstance(highlight, (Step, Value)):
+        raise TypeError(f"draw_graph: highlight must be a Step or a Value, got {highlight!r}")
     parameter_names = _parameter_names(parameters)
     reachable = walk(roots)
     shown = list(islice(reachable, max_nodes))
@@ -110,8 +112,7 @@ def draw_graph(
                 graph.edge(ids[parent], op_id)
     if hidden:
         more = f"… {hidden} more node" + ("s" if hidden > 1 else "")
-        graph.node("more", more, shape="note", style="filled",
-                   fillcolor="#fef3c7")
+        graph.node("more", more, shape="note", style="filled", fillcolor="#fef3c7")
         for op_id in dict.fromkeys(cut_off):
             graph.edge("more", op_id, style="dashed")
     if legend:

@@ -200,6 +200,8 @@ def test_bad_arguments_are_named(tmp_path):
         draw_graph([])
     with pytest.raises(TypeError, match="root must be a Value"):
         draw_graph(1.5)
+    with pytest.raises(TypeError, match="highlight must be a Step or a Value"):
+        draw_graph(y, highlight=3)
 
 
 def test_record_special_characters_in_labels_are_escaped(tmp_path):
