@@ -31,9 +31,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import value as value_module
+from .functional import gradients
 from .graph import backprop_order
 from .mode import enable_grad
-from .value import Op, Value
+from .value import Op, Value, apply
 
 # Operator precedence of the text an Expr holds, as Python parses it (higher binds tighter).
 ADDITIVE, MULTIPLICATIVE, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
@@ -435,6 +436,7 @@ class CompiledGraph:
         inputs: Sequence[Value],
         guards: Sequence[Guard] = (),
         argument_names: Sequence[str] | None = None,
+        dynamic: Callable[[bool, Sequence[float]], Any] | None = None,
     ) -> None:
         names = _argument_names(inputs, argument_names)
         emitter = _Emitter(output, inputs, names)
@@ -450,6 +452,7 @@ class CompiledGraph:
         self.n_inputs = len(names)
         self._namespace = emitter.namespace.objects
         self._functions: dict[str, Callable] = {}
+        self._dynamic = dynamic
 
     def __repr__(self) -> str:
         return f"<CompiledGraph of {self.n_inputs} inputs, {self.source.count(chr(10))} lines>"
@@ -465,13 +468,22 @@ class CompiledGraph:
             function = self._functions[name] = namespace[name]
         return function
 
+    def _run(self, name: str, inputs: tuple) -> Any:
+        try:
+            return self._function(name)(*inputs)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            if self._dynamic is None:
+                raise
+        # the dynamic engine raises the same error with a message naming the op and operands
+        return self._dynamic(name == "value_and_grad", inputs)
+
     def __call__(self, *inputs: float) -> float:
         """The output's value at `inputs` (None if a guard of a traced function failed)."""
-        return self._function("value")(*inputs)
+        return self._run("value", inputs)
 
     def value_and_grad(self, *inputs: float) -> tuple[float, tuple[float, ...]]:
         """(value, (∂output/∂input for each input)) at `inputs`."""
-        return self._function("value_and_grad")(*inputs)
+        return self._run("value_and_grad", inputs)
 
 
 def compile_graph(output: Value, inputs: Sequence[Value]) -> CompiledGraph:
@@ -493,7 +505,19 @@ def compile_graph(output: Value, inputs: Sequence[Value]) -> CompiledGraph:
             raise ValueError(f"compile_graph inputs must be leaves, got a computed {node!r}")
     if len(set(inputs)) != len(inputs):
         raise ValueError("compile_graph inputs must be distinct Values")
-    return CompiledGraph(output, inputs)
+
+    def replay(with_grad: bool, floats: Sequence[float]) -> Any:
+        """The same graph, rebuilt by the dynamic engine on new leaves holding `floats`."""
+        copies = {node: Value(x, node.label) for node, x in zip(inputs, floats)}
+        with enable_grad():
+            for node in reversed(backprop_order(output)):
+                copies[node] = apply(node._op, *[copies.get(p, p) for p in node._parents])
+        result = copies.get(output, output)
+        if not with_grad:
+            return result.data
+        return result.data, tuple(gradients(result, [copies[node] for node in inputs]))
+
+    return CompiledGraph(output, inputs, dynamic=replay)
 
 
 # -- compiling a Python function: trace, guard, re-trace ---------------------------------------
@@ -533,6 +557,18 @@ def _trace(f: Callable[..., Any], inputs: Sequence[float], names: list[str]) -> 
     return CompiledGraph(output, leaves, recorder.guards, names)
 
 
+def _dynamic(f: Callable[..., Any], with_grad: bool, inputs: Sequence[float]) -> Any:
+    """f run by the dynamic engine on leaves holding `inputs`: its value (and gradient)."""
+    leaves = [Value(x) for x in inputs]
+    with enable_grad():
+        output = f(*leaves)
+    if not isinstance(output, Value):
+        output = Value(value_module._number(output, f"the result of {_name_of(f)}"))
+    if not with_grad:
+        return output.data
+    return output.data, tuple(gradients(output, leaves))
+
+
 def _name_of(f: Callable) -> str:
     return getattr(f, "__qualname__", None) or repr(f)
 
@@ -569,7 +605,11 @@ class CompiledFunction:
             if trace.n_inputs != len(floats):
                 raise TypeError(f"{_name_of(self.f)} was compiled for {trace.n_inputs} "
                                 f"arguments, got {len(floats)}")
-            result = getattr(trace, method)(*floats)
+            try:
+                result = getattr(trace, method)(*floats)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                # the dynamic engine raises the same error, naming the op and operands
+                return _dynamic(self.f, method == "value_and_grad", floats)
             if result is not None:
                 if position:
                     self.traces.insert(0, self.traces.pop(position))
