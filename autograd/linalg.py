@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from numbers import Real
 
 from . import ops
-from .value import Value, as_value
+from .value import Value, apply, as_value
 
 Scalar = Value | float
 Vector = Sequence[Scalar]
@@ -64,8 +64,9 @@ def matvec(a: Matrix, x: Vector) -> list[Scalar]:
     rows, cols = _matrix_shape(a, "matvec")
     if len(x) != cols:
         raise ValueError(f"matvec: matrix is {rows}x{cols} but vector has length {len(x)}")
-    if _any_value(x) or any(_any_value(row) for row in a):
+    if cols and (_any_value(x) or any(_any_value(row) for row in a)):
         x = [as_value(element) for element in x]  # wrap numbers once, not once per row
+        return [_dot_node(row, x) for row in a]
     return [ops.dot(row, x) for row in a]
 
 
@@ -125,8 +126,28 @@ def _any_value(xs: Vector) -> bool:
     return any(isinstance(x, Value) for x in xs)
 
 
+def _dot_node(xs: Vector, ys: list[Value]) -> Value:
+    """One `dot` node for x·y; the fast path when every entry is already a Value."""
+    try:
+        return apply(ops.DOT, *xs, *ys)
+    except AttributeError:  # a plain number among xs: let ops.dot wrap it as a constant
+        return ops.dot(xs, ys)
+
+
+def _quick_shape(a: Vector | Matrix) -> tuple[int, ...]:
+    """`shape(a)` checking lengths only (entries are checked by the arithmetic that uses them)."""
+    if not isinstance(a, Sequence) or isinstance(a, str):
+        raise TypeError(f"expected a vector or matrix (a list), got {type(a).__name__}")
+    if not a or not isinstance(a[0], Sequence):
+        return (len(a),)
+    width = len(a[0])
+    if any(len(row) != width for row in a):
+        return shape(a)  # raises, naming the ragged row
+    return (len(a), width)
+
+
 def _matrix_shape(a: Matrix, what: str) -> tuple[int, int]:
-    found = shape(a)
+    found = _quick_shape(a)
     if len(found) != 2:
         raise ValueError(f"{what}: expected a matrix (a list of rows), got shape {found}")
     return found  # type: ignore[return-value]
@@ -141,12 +162,16 @@ def _minus(x: Scalar, y: Scalar) -> Scalar:
 
 
 def _elementwise(what: str, a: Vector | Matrix, b: Vector | Matrix, combine) -> list:
-    a_shape, b_shape = shape(a), shape(b)
+    a_shape, b_shape = _quick_shape(a), _quick_shape(b)
     if a_shape != b_shape:
         raise ValueError(f"{what}: shapes differ, {a_shape} and {b_shape}")
-    if len(a_shape) == 1:
-        return [_as_float(combine(x, y)) for x, y in zip(a, b)]
-    return [[_as_float(combine(x, y)) for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
+    try:
+        if len(a_shape) == 1:
+            return [_as_float(combine(x, y)) for x, y in zip(a, b)]
+        return [[_as_float(combine(x, y)) for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
+    except TypeError:
+        shape(a), shape(b)  # the full check names the entry that is not a number
+        raise
 
 
 def _as_float(x: Scalar) -> Scalar:

@@ -20,9 +20,19 @@ def identity(x: Scalar) -> Scalar:
     return x
 
 
-relu = autograd.relu  # max(0, x); d/dx = 1 for x > 0, else 0
-tanh = autograd.tanh  # d/dx tanh x = 1 - tanh² x
-sigmoid = autograd.sigmoid  # σ(x) = 1/(1 + e⁻ˣ); σ' = σ(1 - σ)
+def relu(x: Scalar) -> Scalar:
+    """max(0, x); d/dx = 1 for x > 0, else 0."""
+    return x.relu() if isinstance(x, Value) else autograd.relu(x)
+
+
+def tanh(x: Scalar) -> Scalar:
+    """tanh x; d/dx tanh x = 1 - tanh² x."""
+    return x.tanh() if isinstance(x, Value) else autograd.tanh(x)
+
+
+def sigmoid(x: Scalar) -> Scalar:
+    """σ(x) = 1/(1 + e⁻ˣ); σ'(x) = σ(x)(1 - σ(x))."""
+    return x.sigmoid() if isinstance(x, Value) else autograd.sigmoid(x)
 
 
 def leaky_relu(x: Scalar, slope: float = 0.01) -> Scalar:

@@ -110,3 +110,11 @@ def test_dot_gradient_is_the_other_vector():
     linalg.dot(w, x).backward()  # ∂(w·x)/∂w = x, ∂(w·x)/∂x = w
     assert [v.grad for v in w] == [3.0, -4.0]
     assert [v.grad for v in x] == [1.0, 2.0]
+
+
+def test_matvec_with_numbers_among_the_values():
+    w = Value(2.0, "w")
+    y = linalg.matvec([[1.0, w], [3.0, 4.0]], [1.0, 1.0])
+    assert [v.data for v in y] == [3.0, 7.0] and all(isinstance(v, Value) for v in y)
+    y[0].backward()
+    assert w.grad == 1.0
