@@ -85,8 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             root.backward()
     except ExpressionError as error:
         return fail(str(error), error.pointer())
-    except (UsageError, ValueError, ZeroDivisionError, OverflowError) as error:
-        return fail(str(error))
+    except (UsageError, ValueError, ZeroDivisionError, OverflowError, TypeError) as error:
+        return fail(str(error))  # TypeError: a user primitive's rule that takes other inputs
     if args.graph:
         try:
             save(root, args.graph)

@@ -62,6 +62,7 @@ def draw_graph(
     and both ends) or a single Value. The result displays in Jupyter; `save()` writes files.
     """
     roots = [root] if isinstance(root, Value) else list(root) if isinstance(root, Iterable) else []
+    roots = list(dict.fromkeys(roots))  # a root given twice is drawn once
     if not roots or not all(isinstance(value, Value) for value in roots):
         raise TypeError(f"draw_graph: root must be a Value or a non-empty list of Values: {root!r}")
     if rankdir not in RANKDIRS:

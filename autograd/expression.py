@@ -13,12 +13,14 @@ from __future__ import annotations
 import ast
 import inspect
 import math
+import operator
 from dataclasses import dataclass
 
 from .ops import REGISTRY
 from .value import Op, Value, apply, as_value
 
-OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+          ast.Div: operator.truediv, ast.Pow: operator.pow}
 SIGNS = (ast.USub, ast.UAdd)
 NARY = frozenset({"sum", "dot"})  # built-in primitives of many inputs: not callable here
 ALLOWED = (ast.Constant, ast.Name, ast.BinOp, ast.UnaryOp, ast.Call, ast.operator, ast.unaryop,
@@ -89,34 +91,28 @@ class Expression:
             return float(node.value)
         if isinstance(node, ast.Name):
             return values[node.id]
+        if isinstance(node, ast.UnaryOp):
+            operands = [self._evaluate(node.operand, values)]
+        elif isinstance(node, ast.BinOp):
+            operands = [self._evaluate(node.left, values), self._evaluate(node.right, values)]
+        else:
+            operands = [self._evaluate(node.args[0], values)]
         try:
-            if isinstance(node, ast.UnaryOp):
-                operand = self._evaluate(node.operand, values)
-                return -operand if isinstance(node.op, ast.USub) else operand
-            if isinstance(node, ast.BinOp):
-                left = self._evaluate(node.left, values)
-                right = self._evaluate(node.right, values)
-                if not isinstance(left, Value) and not isinstance(right, Value):
-                    left = as_value(left)  # constant arithmetic: let the engine check it too
-                return _BINARY[type(node.op)](left, right)
-            argument = as_value(self._evaluate(node.args[0], values))
-            try:
-                return apply(self.functions[node.func.id], argument)
-            except TypeError as error:  # a user primitive that takes another number of inputs
-                raise _error_at(node, f"{node.func.id} failed: {error}", self.text) from None
-        except (ValueError, ZeroDivisionError, OverflowError) as error:
-            if isinstance(error, ExpressionError):
-                raise
+            return self._apply(node, operands)
+        except (ValueError, ZeroDivisionError, OverflowError) as error:  # domain errors
             raise _error_at(node, str(error), self.text) from None
+        except TypeError as error:  # a user primitive that takes another number of inputs
+            raise _error_at(node, f"{ast.unparse(node)} failed: {error}", self.text) from None
 
-
-_BINARY = {
-    ast.Add: lambda x, y: x + y,
-    ast.Sub: lambda x, y: x - y,
-    ast.Mult: lambda x, y: x * y,
-    ast.Div: lambda x, y: x / y,
-    ast.Pow: lambda x, y: x**y,
-}
+    def _apply(self, node: ast.expr, operands: list[Value | float]) -> Value | float:
+        if isinstance(node, ast.UnaryOp):
+            return -operands[0] if isinstance(node.op, ast.USub) else operands[0]
+        if isinstance(node, ast.BinOp):
+            left, right = operands
+            if not isinstance(left, Value) and not isinstance(right, Value):
+                left = as_value(left)  # arithmetic on constants: the engine checks it too
+            return BINARY[type(node.op)](left, right)
+        return apply(self.functions[node.func.id], as_value(operands[0]))
 
 
 def functions() -> dict[str, Op]:
@@ -168,7 +164,7 @@ def _check(
             if node.id in allowed_calls:
                 problem = f"{node.id} is a function: call it, as in {node.id}(x)"
             variables.append(node)
-        elif isinstance(node, ast.BinOp) and type(node.op) not in OPERATORS:
+        elif isinstance(node, ast.BinOp) and type(node.op) not in BINARY:
             problem = "this operator is not allowed"
         elif isinstance(node, ast.UnaryOp) and not isinstance(node.op, SIGNS):
             problem = "this operator is not allowed"

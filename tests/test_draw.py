@@ -120,6 +120,21 @@ def test_several_roots_in_one_picture(tmp_path):
     assert len(values) == 4  # first, second, x, the constant 3
 
 
+def test_a_root_given_twice_is_drawn_once():
+    x = Value(2.0, "x")
+    doubled = x * 2.0
+    assert draw_graph([doubled, doubled]).source == draw_graph(doubled).source
+
+
+@pytest.mark.xfail(strict=True, reason="engine: graph.walk yields a root listed twice twice; "
+                   "fix: starts = list(dict.fromkeys(_as_list(roots))) in walk()")
+def test_walk_yields_each_value_once_even_for_a_repeated_root():
+    from autograd.graph import walk
+
+    doubled = Value(2.0, "x") * 2.0
+    assert len(list(walk([doubled, doubled]))) == 3
+
+
 def test_a_step_is_highlighted_with_its_term(tmp_path):
     y, x, w, b = neuron()
     x.grad = w.grad = b.grad = 0.0
