@@ -152,7 +152,7 @@ def regression_fit(
     for i, (epoch, (xs, predictions)) in enumerate(sorted(snapshots.items())):
         shade = colormap(0.15 + 0.8 * i / max(count - 1, 1))
         axes.plot(xs, predictions, color=shade, linewidth=2 if i == count - 1 else 1.2,
-                  label=f"epoch {epoch}", zorder=3)
+                  label=f"epoch {epoch}" if epoch else "before training", zorder=3)
     axes.set(title=title, xlabel="x", ylabel="y")
     axes.legend(fontsize=8, loc="best")
     axes.grid(alpha=0.3)
@@ -202,8 +202,12 @@ def curves(
     path: str | os.PathLike,
     title: str = "",
     xlabel: str = "x",
+    ylim: tuple[float, float] | None = None,
 ) -> Path:
-    """Several curves `label → (xs, ys)` on one set of axes."""
+    """Several curves `label → (xs, ys)` on one set of axes.
+
+    Curves come in pairs sharing a colour, the second dashed: a function and its derivative.
+    """
     plt = pyplot()
     figure, axes = plt.subplots(figsize=FIGURE_SIZE, layout="constrained")
     for i, (label, (xs, ys)) in enumerate(functions.items()):
@@ -211,9 +215,9 @@ def curves(
         axes.plot(xs, ys, style, color=CLASS_COLORS[(i // 2) % len(CLASS_COLORS)], label=label)
     axes.axhline(0, color="k", linewidth=0.5)
     axes.axvline(0, color="k", linewidth=0.5)
-    axes.set(title=title, xlabel=xlabel)
+    axes.set(title=title, xlabel=xlabel, ylim=ylim)
     axes.grid(alpha=0.3)
-    axes.legend(fontsize=8)
+    axes.legend(fontsize=8, loc="upper left")
     return save(figure, path)
 
 

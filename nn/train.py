@@ -132,6 +132,7 @@ def fit(
     l2: float = 0.0,
     shuffle: bool = True,
     seed: int | None = 0,
+    callback: Callable[[int, History], None] | None = None,
 ) -> History:
     """Train `model` on (X, y) for `epochs` passes; return the `History`.
 
@@ -144,6 +145,8 @@ def fit(
     `validation=(X_val, y_val)` is evaluated after every epoch. `progress` shows a tqdm bar
     (or prints, without tqdm). `compile=True` traces each batch's loss once and runs the
     compiled graph on floats (`autograd.compile`); it needs the same batches every epoch.
+    `callback(epoch, history)` runs after each epoch (epochs counted from 1), e.g. to take
+    snapshots of the model's predictions.
 
     Python's cycle collector is paused while training (the graphs hold no reference cycles and
     are freed by reference counting) and restored afterwards, whatever happens.
@@ -198,6 +201,8 @@ def fit(
                 for name, value in scores.items():
                     history.validation[name].append(value)
             _report(bar, history)
+            if callback is not None:
+                callback(epoch + 1, history)
     return history
 
 
