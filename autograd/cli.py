@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("assignments", nargs="*", metavar="NAME=VALUE",
                         help="a number for each variable, e.g. x=0.5")
     parser.add_argument("--steps", action="store_true",
-                        help="print the chain-rule table of the backward pass")
+                        help="print the chain-rule table of the backward pass "
+                        "(with --json: a list of steps)")
     parser.add_argument("--graph", metavar="FILE",
                         help="draw the graph to FILE; the extension picks .svg .png .pdf or .dot")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
