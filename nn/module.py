@@ -276,15 +276,21 @@ def write_atomically(path: str | os.PathLike, text: str) -> None:
 def _walk(item: Any, prefix: str, depth: int = -1) -> Iterator[tuple[str, Any]]:
     """(dotted name, item) for `item` and everything inside it, depth first in definition order.
 
-    A Module's contents are its public attributes; a list's its elements. `depth` limits how many
-    levels of Modules are entered (-1: all).
+    A Module's contents are its public attributes; a list's its elements. A Module or list met a
+    second time (shared, or a reference back up the tree) is skipped: the first name wins.
+    `depth` limits how many levels of Modules are entered (-1: all).
     """
+    entered: set[int] = set()  # Modules and lists already met
     stack = [(prefix, item, depth)]
     while stack:
         name, item, levels = stack.pop()
         if isinstance(item, Value):
             yield name, item
-        elif isinstance(item, Module):
+            continue
+        if not isinstance(item, (Module, list, tuple)) or id(item) in entered:
+            continue
+        entered.add(id(item))
+        if isinstance(item, Module):
             yield name, item
             if levels == 0:
                 continue
@@ -293,11 +299,9 @@ def _walk(item: Any, prefix: str, depth: int = -1) -> Iterator[tuple[str, Any]]:
                 for key, value in vars(item).items()
                 if not key.startswith("_")
             ]
-            stack.extend(reversed(inner))
-        elif isinstance(item, (list, tuple)):
-            stack.extend(
-                reversed([(_join(name, str(i)), value, levels) for i, value in enumerate(item)])
-            )
+        else:
+            inner = [(_join(name, str(i)), value, levels) for i, value in enumerate(item)]
+        stack.extend(reversed(inner))
 
 
 def _join(prefix: str, name: str) -> str:

@@ -248,3 +248,12 @@ def test_save_with_a_custom_activation_cannot_be_rebuilt(tmp_path):
     nn.Neuron(2, activation=lambda x: x * 2, seed=0).save(path)
     with pytest.raises(ModelFileError, match="unknown activation '<custom <lambda>>'"):
         nn.load(path)
+
+
+def test_shared_and_cyclic_references_are_walked_once():
+    model = nn.MLP(2, [3, 1], seed=0)
+    model.alias = model.layers[0]  # the same layer under a second name
+    model.layers[1].owner = model  # a reference back up the tree
+    assert model.num_parameters() == 13
+    assert [name for name, _ in model.children()] == ["layers.0", "layers.1"]
+    assert model.parameters()[0].label == "layers.0.neurons.0.w.0"
