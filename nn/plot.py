@@ -221,6 +221,26 @@ def curves(
     return save(figure, path)
 
 
+def matrices(
+    named: Mapping[str, Sequence[Sequence[float]]], path: str | os.PathLike, title: str = ""
+) -> Path:
+    """Each matrix as a grid of coloured cells with its numbers written in (blue < 0 < red)."""
+    plt = pyplot()
+    figure, panels = plt.subplots(
+        1, len(named), figsize=(2.6 * len(named) + 0.6, 2.6), layout="constrained", squeeze=False
+    )
+    for axes, (name, rows) in zip(panels[0], named.items()):
+        values = [[float(v) for v in row] for row in rows]
+        bound = max(abs(v) for row in values for v in row) or 1.0
+        axes.imshow(values, cmap="coolwarm", vmin=-bound, vmax=bound)
+        for i, row in enumerate(values):
+            for j, v in enumerate(row):
+                axes.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8)
+        axes.set(title=f"{name}  ({len(values)}×{len(values[0])})", xticks=[], yticks=[])
+    figure.suptitle(title)
+    return save(figure, path)
+
+
 # -- helpers ---------------------------------------------------------------------------------
 
 
