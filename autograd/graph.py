@@ -41,9 +41,8 @@ def backprop_order(roots: Value | Iterable[Value]) -> list[Value]:
 
 def walk(roots: Value | Iterable[Value]) -> Iterator[Value]:
     """Each Value reachable from `roots` once, breadth first from the roots."""
-    starts = _as_list(roots)
-    seen = set(starts)
-    queue = list(starts)
+    queue = list(dict.fromkeys(_as_list(roots)))
+    seen = set(queue)
     for node in queue:
         yield node
         for parent in node._parents:

@@ -126,8 +126,6 @@ def test_a_root_given_twice_is_drawn_once():
     assert draw_graph([doubled, doubled]).source == draw_graph(doubled).source
 
 
-@pytest.mark.xfail(strict=True, reason="engine: graph.walk yields a root listed twice twice; "
-                   "fix: starts = list(dict.fromkeys(_as_list(roots))) in walk()")
 def test_walk_yields_each_value_once_even_for_a_repeated_root():
     from autograd.graph import walk
 
