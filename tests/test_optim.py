@@ -191,7 +191,6 @@ def test_bad_arguments(make, error, message):
         make()
 
 
-
 def test_reprs():
     assert repr(nn.SGD([X], lr=0.1)) == (
         "SGD(1 parameters, lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0)"
