@@ -39,6 +39,9 @@ from .value import Op, Value, apply
 # Operator precedence of the text an Expr holds, as Python parses it (higher binds tighter).
 ADDITIVE, MULTIPLICATIVE, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
 
+MAX_INLINE_ARITY = 64
+"""An op with more operands than this (a long `sum`, `dot`) is called, not written out."""
+
 MAX_PATHS = 16
 """A rule with more data-dependent paths than this is called instead of inlined."""
 
@@ -276,6 +279,8 @@ def _callee_name(function: Callable, role: str, op: Op) -> str:
 def _template(op: Op, arity: int, namespace: _Namespace) -> _Template:
     """Evaluate `op`'s forward and derivative rule once on symbolic operands."""
     try:
+        if arity > MAX_INLINE_ARITY:
+            raise Untraceable(f"{arity} operands: a call, not a {arity}-term expression")
         forward = _merge(_PathExplorer().explore(op.forward, arity, with_out=False))[0]
     except _SYMBOLIC_FAILURES:
         name = namespace.name_for(op.forward, _callee_name(op.forward, "forward", op))
@@ -355,8 +360,10 @@ class _Emitter:
     def backward_lines(self, inputs: Sequence[Value]) -> tuple[list[str], list[str]]:
         """The chain rule from the output back, and the text of each input's gradient.
 
-        Each parent that leads to an input gets `g_p = upstream × local` at its first
-        contribution and `g_p += upstream × local` after, in the dynamic engine's order.
+        A node's gradient is the sum of upstream × local over its uses, in the order the dynamic
+        engine accumulates them: `g_v3 = g_v5 * v4 + g_v7 * (1.0 - v7 * v7)`, written once all
+        its uses are seen (just before the node is itself processed). Only nodes that lead to an
+        input get a gradient.
         """
         order = backprop_order(self.output)
         needs_grad = set(inputs)
@@ -364,8 +371,11 @@ class _Emitter:
             if any(parent in needs_grad for parent in node._parents):
                 needs_grad.add(node)
         grads: dict[Value, str] = {self.output: "1.0"}
+        terms: dict[Value, list[tuple[str, int]]] = {}
         lines = []
         for node in order:
+            if node in terms:
+                lines += self._sum_line(grads, node, terms.pop(node))
             upstream = grads.get(node)
             if upstream is None:
                 continue
@@ -380,26 +390,43 @@ class _Emitter:
                            for text, precedence in template.derivatives]
             for parent, local in zip(node._parents, locals_):
                 if parent in needs_grad:
-                    lines.append(self._accumulate(grads, parent, upstream, local))
+                    terms.setdefault(parent, []).append(_product(upstream, local))
+        for node in inputs:
+            if node in terms:
+                lines += self._sum_line(grads, node, terms.pop(node))
         return lines, [grads.get(node, "0.0") for node in inputs]
 
-    def _accumulate(self, grads: dict, parent: Value, upstream: str, local: tuple) -> str:
-        """`g_p = …` or `g_p += …`: upstream × local, where × 1.0 and × -1.0 are left out
-        (exactly the same float)."""
-        text, precedence = local
-        name = grads.get(parent)
-        first = name is None
-        if first:
-            name = grads[parent] = f"g_{self.names[parent]}"
-        if text == "(-1.0)":
-            return f"{name} = -{upstream}" if first else f"{name} -= {upstream}"
-        if text == "1.0":
-            term = upstream
-        elif upstream == "1.0":
-            term = text
-        else:  # × binds left to right: keep the local derivative's own grouping
-            term = f"{upstream} * {text if precedence > MULTIPLICATIVE else f'({text})'}"
-        return f"{name} {'=' if first else '+='} {term}"
+    def _sum_line(self, grads: dict, node: Value, terms: list[tuple[str, int]]) -> list[str]:
+        """`g_p = t1 + t2 - t3 …`, left to right as the dynamic engine adds; long sums are
+        continued as `g_p = g_p + …` (CPython's compiler limits how deep an expression nests)."""
+        name = grads[node] = f"g_{self.names[node]}"
+        lines = []
+        for start in range(0, len(terms), MAX_TERMS):
+            text = name if start else ""
+            for text_of_term, sign in terms[start:start + MAX_TERMS]:
+                if not text:
+                    text = f"-{text_of_term}" if sign < 0 else text_of_term
+                else:
+                    text += f" {'-' if sign < 0 else '+'} {text_of_term}"
+            lines.append(f"{name} = {text}")
+        return lines
+
+
+MAX_TERMS = 200
+"""Terms per line of a gradient sum."""
+
+
+def _product(upstream: str, local: tuple[str, int]) -> tuple[str, int]:
+    """upstream × local as an operand of a sum, and its sign: × 1.0 and × -1.0 are left out
+    (they give exactly the same float), × keeps the local derivative's own grouping."""
+    text, precedence = local
+    if text == "(-1.0)":
+        return upstream, -1
+    if text == "1.0":
+        return upstream, 1
+    if upstream == "1.0":
+        return (text if precedence > ADDITIVE else f"({text})"), 1
+    return f"{upstream} * {text if precedence > MULTIPLICATIVE else f'({text})'}", 1
 
 
 def _source(name: str, arguments: list[str], body: list[str], result: str) -> str:

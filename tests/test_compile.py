@@ -55,10 +55,9 @@ def test_source_is_the_forward_pass_then_the_chain_rule():
         "    v1 = tanh(x)\n"
         "    v2 = v0 + v1\n"
         "    # backward: the chain rule, output first\n"
-        "    g_v0 = 1.0\n"
         "    g_v1 = 1.0\n"
-        "    g_x = g_v1 * (1.0 - v1 * v1)\n"
-        "    g_x += g_v0 * y\n"
+        "    g_v0 = 1.0\n"
+        "    g_x = g_v1 * (1.0 - v1 * v1) + g_v0 * y\n"
         "    g_y = g_v0 * x\n"
         "    return v2, (g_x, g_y)\n"
     )
@@ -202,3 +201,15 @@ def test_a_moons_sized_graph_gives_backwards_gradients():
     value, grads = compile_graph(loss, params).value_and_grad(*[p.data for p in params])
     assert value == loss.data
     assert all(map(agrees, grads, [p.grad for p in params]))
+
+
+def test_long_sums_are_called_and_long_gradient_sums_are_split():
+    xs = [Value(float(i)) for i in range(1000)]
+    y = Value(0.5)
+    total = autograd.sum_values([x * y for x in xs])
+    cg = compile_graph(total, [y, *xs])
+    value, grads = cg.value_and_grad(0.5, *[x.data for x in xs])
+    total.backward()
+    assert value == total.data and grads[0] == y.grad
+    assert grads[1:] == tuple([0.5] * 1000)
+    assert "forward_sum(" in cg.source and "g_x0 = g_x0 + " in cg.source
