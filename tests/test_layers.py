@@ -95,8 +95,10 @@ def test_bad_construction_raises(make, error, message):
 
 def test_mlp_matches_micrograd_structure_and_weights():
     micrograd_nn = pytest.importorskip("micrograd.nn", reason="micrograd not installed")
+    saved = random.getstate()  # micrograd draws from the global generator
     random.seed(1337)
     theirs = micrograd_nn.MLP(2, [16, 16, 1])
+    random.setstate(saved)
     state = random.getstate()
     ours = nn.MLP(2, [16, 16, 1], seed=1337)
     assert random.getstate() == state  # the global generator is neither used nor disturbed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 
@@ -200,3 +201,39 @@ def test_reprs():
 
 def test_a_schedule_is_an_lr_scheduler():
     assert all(issubclass(s, LRScheduler) for s in (nn.LinearDecay, nn.StepLR, nn.CosineAnnealing))
+
+
+def test_micrograds_demo_loop_step_for_step():
+    """MLP + hinge + 1e-4·L2 + SGD with micrograd's linear decay: micrograd's own loop's numbers."""
+    micrograd_nn = pytest.importorskip("micrograd.nn", reason="micrograd not installed")
+    points = [[math.cos(t), math.sin(2 * t)] for t in range(12)]
+    labels = [1 if x * y > 0 else -1 for x, y in points]
+
+    saved = random.getstate()  # micrograd draws from the global generator
+    random.seed(1337)
+    theirs = micrograd_nn.MLP(2, [8, 8, 1])
+    random.setstate(saved)
+    ours = nn.MLP(2, [8, 8, 1], seed=1337)
+    optimizer = nn.SGD(ours.parameters(), lr=1.0)
+    schedule = nn.LinearDecay(optimizer, total_steps=4)
+    for k in range(4):
+        scores = [theirs(x) for x in points]
+        margins = [(1 + -y * s).relu() for y, s in zip(labels, scores)]
+        their_loss = sum(margins) * (1.0 / len(margins)) + 1e-4 * sum(
+            p * p for p in theirs.parameters()
+        )
+        theirs.zero_grad()
+        their_loss.backward()
+        for p in theirs.parameters():
+            p.data -= (1.0 - 0.9 * k / 4) * p.grad
+
+        our_scores = [ours(x) for x in points]
+        loss = nn.hinge_loss(our_scores, labels) + 1e-4 * nn.l2(ours.parameters())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+
+        assert loss.data == pytest.approx(their_loss.data, rel=1e-12)
+        ours_now = [p.data for p in ours.parameters()]
+        assert ours_now == pytest.approx([p.data for p in theirs.parameters()], rel=1e-9, abs=1e-12)
