@@ -40,7 +40,7 @@ def show_probabilities(model: nn.MLP, point: list[float], target: int) -> float:
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     arguments = parse_arguments(argv, "spiral")
-    epochs = 8 if arguments.quick else 60
+    epochs = 15 if arguments.quick else 60
 
     heading("Data: three spiral arms, 300 points, a quarter held out (stratified)")
     X, y = nn.make_spirals(300, classes=3, noise=0.2, turns=1.0, seed=SEED)
