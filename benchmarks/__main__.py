@@ -24,7 +24,8 @@ BEGIN, END = "<!-- results: begin -->", "<!-- results: end -->"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[2])
+    description = "Time glassgrad against its peers on the same workloads."
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=description)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat (smoke run)")
     parser.add_argument("--workloads", nargs="+", choices=WORKLOADS, default=list(WORKLOADS))
     parser.add_argument("--repeats", type=int, help="repeats per workload (default: 7 or 3)")

@@ -1,0 +1,63 @@
+"""Smoke test of the benchmarks: every engine runs every workload it has, on tiny sizes, and
+their checksums agree with the hand-written pure-Python floor. No timings are asserted."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not installed
+
+from benchmarks.__main__ import main  # noqa: E402
+from benchmarks.engines import available_engines  # noqa: E402
+from benchmarks.runner import bytes_per_node, checksums_agree  # noqa: E402
+from benchmarks.workloads import WORKLOADS, Problem  # noqa: E402
+
+
+def tiny() -> Problem:
+    return Problem(n_points=6, n_steps=3, chain_length=200, wide_length=300, memory_nodes=1000)
+
+
+@pytest.fixture(scope="module")
+def problem() -> Problem:
+    return tiny()
+
+
+ENGINES, _ = available_engines()
+FLOOR = next(engine for engine in ENGINES if engine.name == "pure-Python floor")
+
+
+@pytest.mark.parametrize("workload", ["moons_step", "moons_train", "deep_chain", "wide_sum"])
+@pytest.mark.parametrize("engine", ENGINES, ids=lambda engine: engine.name)
+def test_every_engine_agrees_with_the_floor(engine, workload, problem):
+    if workload not in engine.workloads:
+        pytest.skip(f"{engine.name} has no {workload}")
+    expected = FLOOR.workloads[workload](problem)()
+    found = engine.workloads[workload](problem)()
+    assert checksums_agree(found, expected), (found, expected)
+
+
+def test_the_compile_row_reports_the_initial_loss(problem):
+    compiled = next(engine for engine in ENGINES if engine.name == "glassgrad compiled")
+    loss, parameter_sum = compiled.workloads["moons_compile"](problem)()
+    step = FLOOR.workloads["moons_step"](problem)()
+    assert loss == pytest.approx(step[0], rel=1e-12)
+
+
+def test_node_memory_is_measured_per_node():
+    dynamic = next(engine for engine in ENGINES if engine.name == "glassgrad dynamic")
+    assert 50 < bytes_per_node(dynamic.memory_chain, 2000) <= 200
+
+
+def test_the_command_prints_tables_and_targets(capsys, monkeypatch):
+    monkeypatch.setattr(Problem, "quick", classmethod(lambda cls: tiny()))
+    assert main(["--quick", "--workloads", "moons_step", "node_memory"]) == 0
+    printed = capsys.readouterr().out
+    assert "| glassgrad dynamic |" in printed and "**differs**" not in printed
+    assert "Targets (issue 7):" in printed and "bytes per node" in printed
+
+
+def test_workload_names_are_known():
+    assert set(WORKLOADS) >= {"moons_step", "moons_train", "deep_chain", "wide_sum", "node_memory"}
