@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, wraps
 from numbers import Real
 
 from .value import Op, Value, apply, as_value, domain_error
@@ -77,6 +77,7 @@ def primitive(
             )
         return float(result)
 
+    @wraps(derivative)  # keeps the rule's signature visible (the CLI reads its arity)
     def checked_derivative(out: Value | float, *inputs: Value | float) -> tuple:
         local = derivative(out, *inputs)
         if not isinstance(local, (tuple, list)) or len(local) != len(inputs):
@@ -178,6 +179,8 @@ relu = _lift(RELU)
 sin = _lift(SIN)
 cos = _lift(COS)
 abs = _lift(ABS)  # the primitive |x| (shadows the builtin inside this module only)
+_sum = _lift(SUM)
+_dot = _lift(DOT)
 
 
 def leaky_relu(x: Value | float, slope: float = 0.01) -> Value | float:
@@ -190,7 +193,7 @@ def sum_values(values: list[Value | float]) -> Value | float:
     values = list(values)
     if not values:
         return 0.0
-    return _lift(SUM)(*values)
+    return _sum(*values)
 
 
 def dot(xs: list[Value | float], ys: list[Value | float]) -> Value | float:
@@ -200,4 +203,4 @@ def dot(xs: list[Value | float], ys: list[Value | float]) -> Value | float:
         raise ValueError(f"dot: lengths differ, {len(xs)} and {len(ys)}")
     if not xs:
         return 0.0
-    return _lift(DOT)(*xs, *ys)
+    return _dot(*xs, *ys)

@@ -1,4 +1,4 @@
-"""glassgrad's neural networks, built only from autograd Values: no hand-written backward anywhere."""
+"""glassgrad's neural networks, built from autograd Values: no hand-written backward anywhere."""
 
 # -- layers, losses, optimizers: module.py, layers.py, functional.py, losses.py, optim.py --
 from . import functional, losses, optim
