@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         title="MLP(1, [8, 8, 1], tanh) fitting sin(x): the curve over training",
     )
     curves = plot.training_curves(history, arguments.out / "regression_training.png",
-                                  title="regression: mean squared error per epoch")
+                                  title="fitting sin(x) with mean squared error")
     for picture in (fit_picture, curves):
         print(f"wrote {picture}")
     return {

@@ -111,11 +111,11 @@ def training_curves(history: Any, path: str | os.PathLike, title: str = "trainin
     plt = pyplot()
     metrics = list(history.metrics)
     figure, panels = plt.subplots(
-        1, 1 + len(metrics), figsize=(4.2 * (1 + len(metrics)), 3.6), layout="constrained"
+        1, 1 + len(metrics), figsize=(4.2 * (1 + len(metrics)) + 0.8, 3.6),
+        layout="constrained", squeeze=False,
     )
-    panels = list(panels) if metrics else [panels]
     epochs = history.epochs
-    for axes, name in zip(panels, ["loss", *metrics]):
+    for axes, name in zip(panels[0], ["loss", *metrics]):
         train = history.loss if name == "loss" else history.metrics[name]
         axes.plot(epochs, train, color=CLASS_COLORS[0], label="train")
         if name in history.validation:
@@ -123,10 +123,11 @@ def training_curves(history: Any, path: str | os.PathLike, title: str = "trainin
                       label="validation")
         if name == "loss" and min(train) > 0:
             axes.set_yscale("log")
-        axes.set(title=name, xlabel="epoch")
+        axes.set(title=name if metrics else f"{title}: loss", xlabel="epoch")
         axes.grid(alpha=0.3)
         axes.legend(fontsize=8)
-    figure.suptitle(title)
+    if metrics:
+        figure.suptitle(title)
     return save(figure, path)
 
 
