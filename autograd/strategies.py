@@ -197,12 +197,13 @@ def floats(
         raise ValueError(
             f"floats: nothing in [{low!r}, {high!r}] is {margin!r} away from {tuple(avoid)!r}"
         )
+    points = tuple(avoid)
     return st.one_of(
         *[
             st.floats(start, end, allow_nan=False, allow_infinity=False, allow_subnormal=False)
             for start, end in intervals
         ]
-    )
+    ).filter(lambda x: all(abs(x - k) >= margin for k in points))  # rounding at the ends
 
 
 def values(
@@ -307,9 +308,7 @@ def _unwrapped(text: str) -> str:
     return text[1:-1]
 
 
-@st.composite
 def expressions(
-    draw: st.DrawFn,
     primitives: Iterable[str] | None = None,
     max_nodes: int = 8,
     max_inputs: int = 3,
@@ -317,7 +316,7 @@ def expressions(
     max_value: float = 3.0,
     margin: float = 0.01,
     max_magnitude: float = 100.0,
-) -> Expression:
+) -> st.SearchStrategy[Expression]:
     """Random expression DAGs with node reuse over `primitives` (names in `PRIMITIVES`; all).
 
     Draws 1..max_inputs inputs in [min_value, max_value], then up to `max_nodes` nodes, each a
@@ -327,7 +326,23 @@ def expressions(
     does not reach are dropped.
     """
     chosen = _choose(primitives)
-    inputs = draw(st.lists(floats(min_value, max_value), min_size=1, max_size=max_inputs))
+    for number, what in ((max_nodes, "max_nodes"), (max_inputs, "max_inputs")):
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise ValueError(f"expressions: {what} must be a whole number >= 1, got {number!r}")
+    inputs = st.lists(floats(min_value, max_value), min_size=1, max_size=max_inputs)
+    return _expressions(chosen, inputs, max_nodes, margin, _finite(max_magnitude, "max_magnitude"))
+
+
+@st.composite
+def _expressions(
+    draw: st.DrawFn,
+    chosen: list[Primitive],
+    input_lists: st.SearchStrategy[list[float]],
+    max_nodes: int,
+    margin: float,
+    max_magnitude: float,
+) -> Expression:
+    inputs = draw(input_lists)
     results = list(inputs)
     nodes: list[tuple[Primitive, tuple[int, ...]]] = []
     for _ in range(draw(st.integers(1, max_nodes))):
