@@ -144,7 +144,8 @@ def fit(
     `METRICS` or functions `(y_true, y_pred) -> float`; None means accuracy, except for 'mse'.
     `validation=(X_val, y_val)` is evaluated after every epoch. `progress` shows a tqdm bar
     (or prints, without tqdm). `compile=True` traces each batch's loss once and runs the
-    compiled graph on floats (`autograd.compile`); it needs the same batches every epoch.
+    compiled graph on floats (`autograd.compile`); it needs the same batches every epoch, and
+    its metrics cost an extra forward pass without a graph (`metrics=()` is the fastest loop).
     `callback(epoch, history)` runs after each epoch (epochs counted from 1), e.g. to take
     snapshots of the model's predictions.
 
