@@ -155,6 +155,10 @@ def fit(
     loss_function = _loss_function(loss)
     chosen = _metrics(metrics, loss)
     epochs = _count(epochs, "epochs")
+    if len(X) != len(y) or not len(X):
+        raise ValueError(
+            f"fit needs as many targets as samples, at least one: {len(X)} and {len(y)}"
+        )
     same_batches = batch_size is None or batch_size >= len(X) or not shuffle
     if compile and not same_batches:
         raise ValueError(

@@ -159,14 +159,15 @@ def test_no_graph_is_kept_by_evaluate_and_predict():
         ({"epochs": 0}, ValueError, "epochs must be"),
         ({"compile": True, "batch_size": 3}, ValueError, "same batches every epoch"),
         ({"loss": lambda o, t, m: 1.0}, TypeError, "must return one Value"),
+        ({"y": [0, 1]}, ValueError, "as many targets as samples, at least one: 10 and 2"),
     ],
 )
 def test_clear_errors(kwargs, error, message):
     X, y = make_moons(10, seed=9)
     model = nn.MLP(2, [2, 1], seed=9)
-    arguments = {"loss": "hinge", "epochs": 1, "progress": False, **kwargs}
+    arguments = {"X": X, "y": y, "loss": "hinge", "epochs": 1, "progress": False, **kwargs}
     with pytest.raises(error, match=message):
-        fit(model, X, y, optimizer=nn.SGD(model.parameters(), lr=0.1), **arguments)
+        fit(model, optimizer=nn.SGD(model.parameters(), lr=0.1), **arguments)
 
 
 def test_hinge_rejects_other_labels():
