@@ -25,6 +25,7 @@ from .mode import enable_grad, no_grad
 from .value import Value
 
 Function = Callable[..., Any]
+Inputs = Sequence[Value | float | Sequence[Value | float]] | Value | float
 
 
 class GradcheckError(AssertionError):
@@ -44,28 +45,23 @@ class _Row:
     ok: bool
 
 
-def numerical_grad(f: Function, inputs: Sequence[Value | float], eps: float = 1e-6) -> list:
+def numerical_grad(f: Function, inputs: Inputs, eps: float = 1e-6) -> list:
     """Central differences (f(x + ε·eᵢ) - f(x - ε·eᵢ)) / 2ε for each input xᵢ.
 
-    `f` is called with Values (built under `no_grad`, so also functions written with Value
-    methods work) and may return a Value, a number, or a list of them. Returns one derivative per
-    input for a single output, or one such list per output for a list of outputs.
+    `inputs` are numbers or Values, or lists of them for arguments that are lists; `f` is
+    called with leaf Values in the same shape (under `no_grad`: no graph is kept) and may return
+    a Value, a number, or a list of them. The result has the shape of `inputs`, one such for
+    each output when `f` returns a list.
     """
-    point = _floats(inputs, "numerical_grad")
-    eps = _positive(eps, "eps")
-    single, _ = _call_plain(f, point)
-    columns = []
-    for i in range(len(point)):
-        above = _call_plain(f, _shifted(point, i, eps), i, +eps)[1]
-        below = _call_plain(f, _shifted(point, i, -eps), i, -eps)[1]
-        columns.append([(a - b) / (2.0 * eps) for a, b in zip(above, below)])
-    rows = [list(row) for row in zip(*columns)] if columns else []
-    return rows[0] if single else rows
+    given = _Inputs(inputs, "numerical_grad")
+    single, rows = _numeric_jacobian(f, given, eps)
+    nested = [given.nest(row) for row in rows]
+    return nested[0] if single else nested
 
 
 def gradcheck(
     f: Function,
-    inputs: Sequence[Value | float],
+    inputs: Inputs,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -74,21 +70,17 @@ def gradcheck(
     """Check the engine's ∂f/∂xᵢ against central differences; True when every pair agrees.
 
     Each pair must satisfy |analytic - numeric| <= atol + rtol·|numeric| (PyTorch's rule).
-    `inputs` are numbers or Values (only their data is used; their `.grad` is not touched);
-    labelled Values name their row. Several outputs are checked one by one. On failure raise
-    `GradcheckError` with the table, or return False when `raise_exception=False`.
+    `inputs` are numbers or Values, or lists of them for arguments that are lists; only their
+    data is used (their `.grad` is not touched) and labelled Values name their rows. Several
+    outputs are checked one by one. On failure raise `GradcheckError` with the table, or return
+    False when `raise_exception=False`.
     """
-    point = _floats(inputs, "gradcheck")
-    analytic = _analytic_jacobian(f, point)
-    numeric = _as_rows(numerical_grad(f, point, eps))
-    names = _output_names(len(analytic), "f")
-    rows = _compare(names, point, _input_names(inputs), analytic, numeric, atol, rtol)
-    return _verdict("gradcheck", rows, eps, atol, rtol, raise_exception)
+    return _check("gradcheck", f, _Inputs(inputs, "gradcheck"), eps, atol, rtol, raise_exception)
 
 
 def gradgradcheck(
     f: Function,
-    inputs: Sequence[Value | float],
+    inputs: Inputs,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -101,31 +93,112 @@ def gradgradcheck(
     differences of the first derivatives themselves. A rule that is right on floats but builds
     no graph on Values (e.g. one written with `math.cos`) fails here.
     """
-    point = _floats(inputs, "gradgradcheck")
-    input_names = _input_names(inputs)
+    given = _Inputs(inputs, "gradgradcheck")
 
-    def first_derivatives(*xs: Value) -> list[Value]:
+    def first_derivatives(*arguments: Any) -> list[Value | float]:
         with enable_grad():
-            outputs = _as_outputs(f(*xs))[1]
-            return [d for out in outputs for d in _gradients_of(out, xs, create_graph=True)]
+            leaves = given.flatten(arguments)
+            outputs = _as_outputs(f(*arguments))[1]
+            return [d for out in outputs for d in _gradients_of(out, leaves, create_graph=True)]
 
-    analytic = _analytic_jacobian(first_derivatives, point)
-    numeric = _as_rows(numerical_grad(first_derivatives, point, eps))
-    count = len(analytic) // max(len(point), 1)
-    names = [f"∂{output}/∂{name}" for output in _output_names(count, "f") for name in input_names]
-    rows = _compare(names, point, input_names, analytic, numeric, atol, rtol)
-    return _verdict("gradgradcheck", rows, eps, atol, rtol, raise_exception)
+    return _check("gradgradcheck", first_derivatives, given, eps, atol, rtol, raise_exception)
 
 
-# -- evaluating f ------------------------------------------------------------------------------
+def _check(
+    who: str,
+    f: Function,
+    given: _Inputs,
+    eps: float,
+    atol: float,
+    rtol: float,
+    raise_exception: bool,
+) -> bool:
+    analytic = _analytic_jacobian(f, given)
+    numeric = _numeric_jacobian(f, given, eps)[1]
+    if who == "gradcheck":
+        names = _output_names(len(analytic))
+    else:  # the outputs are ∂f/∂x0, ∂f/∂x1, … for each output f of the user's function
+        count = len(analytic) // len(given.point)
+        names = [f"∂{out}/∂{name}" for out in _output_names(count) for name in given.names]
+    rows = _compare(names, given, analytic, numeric, atol, rtol)
+    return _verdict(who, rows, eps, atol, rtol, raise_exception)
 
 
-def _analytic_jacobian(f: Function, point: list[float]) -> list[list[float]]:
+# -- the inputs and evaluating f ---------------------------------------------------------------
+
+
+class _Inputs:
+    """The inputs as given (numbers, Values, or lists of them), flattened to floats and names."""
+
+    def __init__(self, inputs: Inputs, who: str) -> None:
+        if isinstance(inputs, (Value, Real)):
+            inputs = [inputs]
+        self.inputs = list(inputs)
+        self.point: list[float] = []
+        self.names: list[str] = []
+        self.sizes: list[int | None] = []  # None: one number; n: a list of n numbers
+        for i, argument in enumerate(self.inputs):
+            if isinstance(argument, (list, tuple)):
+                self.sizes.append(len(argument))
+                for j, x in enumerate(argument):
+                    self._add(x, f"x{i}[{j}]", who)
+            else:
+                self.sizes.append(None)
+                self._add(argument, f"x{i}", who)
+        if not self.point:
+            raise ValueError(f"{who}: no inputs to check")
+
+    def _add(self, x: Any, name: str, who: str) -> None:
+        if isinstance(x, Value):
+            data, name = x.data, x.label or name
+        elif isinstance(x, Real) and not isinstance(x, bool):
+            data = float(x)
+        else:
+            raise TypeError(f"{who}: input {name} must be a number or a Value, got {x!r}")
+        if not math.isfinite(data):
+            raise ValueError(f"{who}: input {name} is {data!r}; the inputs must be finite")
+        self.point.append(data)
+        self.names.append(name)
+
+    def nest(self, flat: Sequence[Any]) -> list:
+        """A flat list (one item per number) in the shape of the inputs."""
+        nested, start = [], 0
+        for size in self.sizes:
+            if size is None:
+                nested.append(flat[start])
+                start += 1
+            else:
+                nested.append(list(flat[start : start + size]))
+                start += size
+        return nested
+
+    def flatten(self, nested: Sequence[Any]) -> list:
+        """The inverse of `nest`."""
+        return [
+            item
+            for size, part in zip(self.sizes, nested)
+            for item in ([part] if size is None else part)
+        ]
+
+
+def _analytic_jacobian(f: Function, given: _Inputs) -> list[list[float]]:
     """∂outputₖ/∂xᵢ from the engine, one row per output, on fresh leaves."""
-    leaves = [Value(x) for x in point]
+    leaves = [Value(x) for x in given.point]
     with enable_grad():
-        outputs = _as_outputs(f(*leaves))[1]
+        outputs = _as_outputs(f(*given.nest(leaves)))[1]
         return [_gradients_of(out, leaves, create_graph=False) for out in outputs]
+
+
+def _numeric_jacobian(f: Function, given: _Inputs, eps: float) -> tuple[bool, list[list[float]]]:
+    """(f returned a single output?, central differences ∂outputₖ/∂xᵢ one row per output)."""
+    eps = _positive(eps, "eps")
+    single, _ = _call_plain(f, given, given.point)
+    columns = []
+    for i in range(len(given.point)):
+        above = _call_plain(f, given, _shifted(given.point, i, eps), i, +eps)[1]
+        below = _call_plain(f, given, _shifted(given.point, i, -eps), i, -eps)[1]
+        columns.append([(a - b) / (2.0 * eps) for a, b in zip(above, below)])
+    return single, [list(row) for row in zip(*columns)]
 
 
 def _gradients_of(out: Value | float, leaves: Sequence[Value], create_graph: bool) -> list:
@@ -136,16 +209,16 @@ def _gradients_of(out: Value | float, leaves: Sequence[Value], create_graph: boo
 
 
 def _call_plain(
-    f: Function, point: list[float], moved: int = -1, by: float = 0.0
+    f: Function, given: _Inputs, point: list[float], moved: int = -1, by: float = 0.0
 ) -> tuple[bool, list[float]]:
     """f at `point` as floats (graph building off): (returned a single output?, values)."""
     try:
         with no_grad():
-            single, outputs = _as_outputs(f(*[Value(x) for x in point]))
+            single, outputs = _as_outputs(f(*given.nest([Value(x) for x in point])))
     except (ValueError, ZeroDivisionError, OverflowError) as error:
         if moved < 0:
             raise
-        where = f"input {moved} moved by {by:+g} to {point[moved]!r}"
+        where = f"input {given.names[moved]} moved by {by:+g} to {point[moved]!r}"
         raise type(error)(
             f"numerical_grad: f failed at {where}: {error} "
             "(the point is within eps of a pole or the edge of f's domain; move it or use a "
@@ -179,42 +252,14 @@ def _shifted(point: list[float], i: int, by: float) -> list[float]:
     return moved
 
 
-def _as_rows(numeric: list) -> list[list[float]]:
-    return numeric if numeric and isinstance(numeric[0], list) else [numeric]
-
-
-def _floats(inputs: Sequence[Value | float] | Value | float, who: str) -> list[float]:
-    if isinstance(inputs, (Value, Real)):
-        inputs = [inputs]
-    point = []
-    for i, x in enumerate(inputs):
-        if isinstance(x, Value):
-            point.append(x.data)
-        elif isinstance(x, Real) and not isinstance(x, bool):
-            point.append(float(x))
-        else:
-            raise TypeError(f"{who}: input {i} must be a number or a Value, got {x!r}")
-        if not math.isfinite(point[-1]):
-            raise ValueError(f"{who}: input {i} is {point[-1]!r}; the inputs must be finite")
-    if not point:
-        raise ValueError(f"{who}: no inputs to check")
-    return point
-
-
 def _positive(x: float, what: str) -> float:
     if isinstance(x, bool) or not isinstance(x, Real) or not 0.0 < x < math.inf:
         raise ValueError(f"{what} must be a positive number, got {x!r}")
     return float(x)
 
 
-def _input_names(inputs: Sequence[Value | float] | Value | float) -> list[str]:
-    if isinstance(inputs, (Value, Real)):
-        inputs = [inputs]
-    return [x.label if isinstance(x, Value) and x.label else f"x{i}" for i, x in enumerate(inputs)]
-
-
-def _output_names(count: int, name: str) -> list[str]:
-    return [name] if count == 1 else [f"{name}[{k}]" for k in range(count)]
+def _output_names(count: int) -> list[str]:
+    return ["f"] if count == 1 else [f"f[{k}]" for k in range(count)]
 
 
 # -- comparing and reporting -------------------------------------------------------------------
@@ -222,8 +267,7 @@ def _output_names(count: int, name: str) -> list[str]:
 
 def _compare(
     output_names: list[str],
-    point: list[float],
-    input_names: list[str],
+    given: _Inputs,
     analytic: list[list[float]],
     numeric: list[list[float]],
     atol: float,
@@ -233,7 +277,7 @@ def _compare(
     rtol = _non_negative(rtol, "rtol")
     rows = []
     for output, analytic_row, numeric_row in zip(output_names, analytic, numeric):
-        for name, at, a, n in zip(input_names, point, analytic_row, numeric_row):
+        for name, at, a, n in zip(given.names, given.point, analytic_row, numeric_row):
             difference = abs(a - n)
             ok = difference <= atol + rtol * abs(n)  # False for nan or inf on either side
             rows.append(_Row(output, name, at, a, n, difference, ok))

@@ -32,8 +32,26 @@ def test_numerical_grad_of_several_outputs_is_one_row_per_output():
     ]
 
 
+def test_arguments_that_are_lists_of_values():
+    def f(xs, b):
+        return autograd.dot(xs, xs) * b
+
+    assert numerical_grad(f, [[1.0, -2.0], 0.5]) == [
+        [pytest.approx(1.0, abs=1e-8), pytest.approx(-2.0, abs=1e-8)],
+        pytest.approx(5.0, abs=1e-8),
+    ]
+    assert gradcheck(f, [[1.0, -2.0], 0.5]) and gradgradcheck(f, [(1.0, -2.0), 0.5])
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda xs: xs[0] * xs[1].detach(), [[3.0, Value(4.0, label="w")]])
+    rows = [line.split() for line in str(caught.value).splitlines()[3:]]
+    assert [(row[:2], row[-1] == "differs") for row in rows] == [
+        (["f", "x0[0]"], False),
+        (["f", "w"], True),
+    ]
+
+
 def test_numerical_grad_names_the_input_that_left_the_domain():
-    with pytest.raises(ValueError, match=r"input 0 moved by -1e-06 to .*pole or the edge"):
+    with pytest.raises(ValueError, match=r"input x0 moved by -1e-06 to .*pole or the edge"):
         numerical_grad(lambda x: x.log(), [5e-7])
 
 
@@ -41,9 +59,9 @@ def test_numerical_grad_names_the_input_that_left_the_domain():
     ("inputs", "error", "message"),
     [
         ([], ValueError, "no inputs"),
-        (["1"], TypeError, "input 0 must be a number or a Value"),
-        ([True], TypeError, "input 0 must be a number or a Value"),
-        ([1.0, math.nan], ValueError, "input 1 is nan"),
+        (["1"], TypeError, "input x0 must be a number or a Value"),
+        ([True], TypeError, "input x0 must be a number or a Value"),
+        ([1.0, math.nan], ValueError, "input x1 is nan"),
     ],
 )
 def test_bad_inputs_are_named(inputs, error, message):
