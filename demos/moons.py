@@ -8,7 +8,7 @@ then is tested on points it never saw.
 
 Seed guide: all of it — linear algebra (each layer is Wx + b), calculus (backprop and gradient
 descent), probability and statistics (a loss, and metrics on a held-out test set), activation
-functions (relu gives the curved boundary).
+functions (relu gives the curved boundary: the same network without it draws a straight line).
 
 Run: python -m demos.moons [--quick] [--out DIR]     (`make demo` runs this)
 """
@@ -66,15 +66,25 @@ def draw_one_neuron(model: nn.MLP, X: list, out_dir: Any) -> Any:
     return path
 
 
+def train(model: nn.MLP, data: tuple[list, ...], epochs: int) -> nn.History:
+    """micrograd's recipe: hinge loss + 1e-4·L2, SGD with lr = 1.0 - 0.9·k/100, full batch."""
+    X_train, X_test, y_train, y_test = data
+    optimizer = nn.SGD(model.parameters(), lr=1.0)
+    schedule = nn.LinearDecay(optimizer, total_steps=100)
+    return nn.fit(model, X_train, y_train, "hinge", optimizer, epochs=epochs, schedule=schedule,
+                  l2=1e-4, validation=(X_test, y_test))
+
+
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     arguments = parse_arguments(argv, "moons")
     epochs = 15 if arguments.quick else 100
+    resolution = 30 if arguments.quick else 60
+    from nn import plot
 
     heading("Data: two moons, 150 points, a third held out for testing")
     X, y = nn.make_moons(150, noise=0.1, seed=SEED)
-    X_train, X_test, y_train, y_test = nn.train_test_split(
-        X, y, test_size=50, stratify=y, seed=SEED
-    )
+    data = nn.train_test_split(X, y, test_size=50, stratify=y, seed=SEED)
+    X_train, X_test, y_train, y_test = data
     print(f"train {len(X_train)} points, test {len(X_test)} (each half upper, half lower moon)")
 
     heading("Model: MLP(2, [16, 16, 1]), relu hidden layers, a linear score out")
@@ -82,38 +92,51 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     print(f"{model.num_parameters()} parameters: W₁ 16×2 + b₁ 16, W₂ 16×16 + b₂ 16, W₃ 1×16 + b₃ 1")
 
     heading(f"Training: max-margin loss + 1e-4·L2, SGD with lr 1.0 → 0.1, {epochs} steps")
-    optimizer = nn.SGD(model.parameters(), lr=1.0)
-    schedule = nn.LinearDecay(optimizer, total_steps=100)  # lr = 1.0 - 0.9·k/100
-    history = nn.fit(
-        model, X_train, y_train, "hinge", optimizer, epochs=epochs, schedule=schedule,
-        l2=1e-4, validation=(X_test, y_test),
-    )
+    history = train(model, data, epochs)
     print(f"final loss {history.loss[-1]:.4f}")
 
     heading("Evaluation (class 1 = lower moon is 'positive')")
-    train = report_metrics(model, X_train, y_train, "train")
-    test = report_metrics(model, X_test, y_test, "test")
+    train_scores = report_metrics(model, X_train, y_train, "train")
+    test_scores = report_metrics(model, X_test, y_test, "test")
 
     heading("Pictures")
-    from nn import plot
-
     boundary = plot.decision_regions(
         lambda points: nn.predict(model, points), X_train, y_train,
         arguments.out / "moons_boundary.png",
         title="MLP(2, [16, 16, 1]): boundary score = 0, margin ±1 dashed",
         X_test=X_test, y_test=y_test, class_names=CLASS_NAMES, margin=True,
-        resolution=30 if arguments.quick else 60,
+        resolution=resolution,
     )
     curves = plot.training_curves(history, arguments.out / "moons_training.png",
                                   title="two moons: one full-batch SGD step per epoch")
     graph = draw_one_neuron(model, X_train, arguments.out)
-    for picture in (boundary, curves, graph):
+
+    heading("Without an activation function, the same network is a straight line")
+    print("W₃(W₂(W₁x + b₁) + b₂) + b₃ = (W₃W₂W₁)x + (W₃W₂b₁ + W₃b₂ + b₃): one linear function")
+    linear = nn.MLP(2, [16, 16, 1], activation="identity", seed=SEED)
+    train(linear, data, epochs)
+    linear_scores = {part: nn.evaluate(linear, X_part, y_part)["accuracy"]
+                     for part, X_part, y_part in (("train", X_train, y_train),
+                                                  ("test", X_test, y_test))}
+    print(f"accuracy without relu: train {linear_scores['train']:.3f}, "
+          f"test {linear_scores['test']:.3f} (with relu: {train_scores['accuracy']:.3f}, "
+          f"{test_scores['accuracy']:.3f})")
+    straight = plot.decision_regions(
+        lambda points: nn.predict(linear, points), X_train, y_train,
+        arguments.out / "moons_linear_boundary.png",
+        title="the same MLP without relu: a straight boundary",
+        X_test=X_test, y_test=y_test, class_names=CLASS_NAMES, resolution=resolution,
+    )
+    pictures = [boundary, curves, graph, straight]
+    print()
+    for picture in pictures:
         print(f"wrote {picture}")
     return {
-        "train": train,
-        "test": test,
+        "train": train_scores,
+        "test": test_scores,
         "final_loss": history.loss[-1],
-        "pictures": [boundary, curves, graph],
+        "linear_accuracy": linear_scores,
+        "pictures": pictures,
     }
 
 

@@ -15,7 +15,17 @@ import pytest
 
 pytest.importorskip("matplotlib", reason="the demos draw their pictures with matplotlib")
 
-from demos import DEMOS, chain_rule, gradient_descent, linear_algebra, moons, regression, spiral
+from autograd import Value, draw_graph
+from demos import (
+    DEMOS,
+    chain_rule,
+    gradient_descent,
+    linear_algebra,
+    moons,
+    regression,
+    save_graph,
+    spiral,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,13 +63,15 @@ def in_unit_range(*numbers: float) -> bool:
 def test_moons_quick(tmp_path, capsys):
     report = run(moons, tmp_path, "--quick")
     names = sorted(Path(p).name for p in report["pictures"])
-    assert names == ["moons_boundary.png", "moons_training.png", "neuron_graph.svg"]
+    assert names == ["moons_boundary.png", "moons_linear_boundary.png", "moons_training.png",
+                     "neuron_graph.svg"]
     for part, size in (("train", 100), ("test", 50)):
         scores = report[part]
         assert in_unit_range(scores["accuracy"], scores["precision"], scores["recall"],
                              scores["f1"])
         assert sum(map(sum, scores["confusion_matrix"])) == size
     assert report["train"]["accuracy"] > 0.8
+    assert in_unit_range(*report["linear_accuracy"].values())
     out = capsys.readouterr().out
     assert "test (50 points): accuracy" in out and "true \\ predicted" in out
 
@@ -69,15 +81,17 @@ def test_moons_full_reaches_full_training_accuracy(tmp_path):
     assert report["train"]["accuracy"] == 1.0
     assert report["test"]["accuracy"] >= 0.95
     assert report["final_loss"] < 0.05
+    assert report["linear_accuracy"]["train"] < 0.95  # without relu: a straight line
 
 
-def test_moons_without_graphviz_saves_dot(tmp_path, monkeypatch, capsys):
+def test_without_graphviz_graphs_are_saved_as_dot(tmp_path, monkeypatch, capsys):
     def missing(*args, **kwargs):
         raise graphviz.ExecutableNotFound(["dot"])
 
     monkeypatch.setattr(graphviz.Digraph, "pipe", missing)
-    report = run(moons, tmp_path, "--quick")
-    assert Path(report["pictures"][-1]).name == "neuron_graph.dot"
+    y = Value(2.0, "x").tanh()
+    path = save_graph(draw_graph(y), tmp_path / "graph.svg")
+    assert path == tmp_path / "graph.dot" and "digraph" in path.read_text()
     assert "saved as DOT" in capsys.readouterr().out
 
 
