@@ -209,10 +209,14 @@ def _literal(x: Any) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def _merge(paths: list[tuple[list, Any]], depth: int = 0) -> tuple[str, int]:
-    """One expression for the results of all paths: `(a if condition else b)` where they differ.
+IF_ELSE = "({0} if {1} else {2})"
+WHERE = "where({1}, {0}, {2})"
+"""How a data-dependent choice is written: for floats, or elementwise for NumPy arrays."""
 
-    Returns the text and its precedence.
+
+def _merge(paths: list[tuple[list, Any]], choice: str, depth: int = 0) -> tuple[str, int]:
+    """One expression for the results of all paths: `(a if condition else b)` where they differ
+    (or `where(condition, a, b)`, per `choice`). Returns the text and its precedence.
     """
     texts = [(result.text, result.precedence) if isinstance(result, Expr) else
              (_literal(result), ATOM) for _, result in paths]
@@ -221,8 +225,8 @@ def _merge(paths: list[tuple[list, Any]], depth: int = 0) -> tuple[str, int]:
     condition = paths[0][0][depth][0]
     when_true = [path for path in paths if path[0][depth][1]]
     when_false = [path for path in paths if not path[0][depth][1]]
-    true_text, false_text = _merge(when_true, depth + 1)[0], _merge(when_false, depth + 1)[0]
-    return f"({true_text} if {condition} else {false_text})", ATOM
+    when_true_text = _merge(when_true, choice, depth + 1)[0]
+    return choice.format(when_true_text, condition, _merge(when_false, choice, depth + 1)[0]), ATOM
 
 
 # -- each op's rule as source templates --------------------------------------------------------
@@ -276,12 +280,12 @@ def _callee_name(function: Callable, role: str, op: Op) -> str:
     return f"{role}_{_OP_WORDS.get(op.name) or op.name.replace('**', 'pow_')}"
 
 
-def _template(op: Op, arity: int, namespace: _Namespace) -> _Template:
+def _template(op: Op, arity: int, namespace: _Namespace, choice: str) -> _Template:
     """Evaluate `op`'s forward and derivative rule once on symbolic operands."""
     try:
         if arity > MAX_INLINE_ARITY:
             raise Untraceable(f"{arity} operands: a call, not a {arity}-term expression")
-        forward = _merge(_PathExplorer().explore(op.forward, arity, with_out=False))[0]
+        forward = _merge(_PathExplorer().explore(op.forward, arity, with_out=False), choice)[0]
     except _SYMBOLIC_FAILURES:
         name = namespace.name_for(op.forward, _callee_name(op.forward, "forward", op))
         forward = f"{name}({', '.join(f'{{{i}}}' for i in range(1, arity + 1))})"
@@ -290,7 +294,8 @@ def _template(op: Op, arity: int, namespace: _Namespace) -> _Template:
         if any(not isinstance(result, tuple) or len(result) != arity for _, result in results):
             raise Untraceable("the rule did not return one derivative per input")
         derivatives = tuple(
-            _merge([(taken, result[i]) for taken, result in results]) for i in range(arity)
+            _merge([(taken, result[i]) for taken, result in results], choice)
+            for i in range(arity)
         )
         return _Template(forward, derivatives, "")
     except _SYMBOLIC_FAILURES:
@@ -316,8 +321,11 @@ class Guard:
 class _Emitter:
     """Names the nodes of one graph and writes its forward, guard and backward lines."""
 
-    def __init__(self, output: Value, inputs: Sequence[Value], argument_names: list[str]) -> None:
+    def __init__(
+        self, output: Value, inputs: Sequence[Value], argument_names: list[str], choice: str
+    ) -> None:
         self.namespace = _Namespace(argument_names)
+        self.choice = choice
         self.templates: dict[tuple[Op, int], _Template] = {}
         self.names: dict[Value, str] = dict(zip(inputs, argument_names))
         self.output = output
@@ -334,7 +342,8 @@ class _Emitter:
         key = (node._op, len(node._parents))
         found = self.templates.get(key)
         if found is None:
-            found = self.templates[key] = _template(node._op, key[1], self.namespace)
+            found = self.templates[key] = _template(node._op, key[1], self.namespace,
+                                                    self.choice)
         return found
 
     def forward_lines(self, guards: Sequence[Guard]) -> list[str]:
@@ -455,6 +464,10 @@ class CompiledGraph:
     ∂output/∂input; `cg.source` the generated code of `value_and_grad`: the forward pass, then the
     chain rule. Every leaf that is not an input is a constant in the code. Each function is
     compiled by CPython the first time it is called.
+
+    With `batched=True` the code is written for NumPy arrays: choices are `where(c, a, b)` and
+    math functions are NumPy's, so any input may be an array (a batch) and everything broadcasts
+    elementwise. NumPy's rules then apply: no domain errors, nan and inf instead.
     """
 
     def __init__(
@@ -464,9 +477,10 @@ class CompiledGraph:
         guards: Sequence[Guard] = (),
         argument_names: Sequence[str] | None = None,
         dynamic: Callable[[bool, Sequence[float]], Any] | None = None,
+        batched: bool = False,
     ) -> None:
         names = _argument_names(inputs, argument_names)
-        emitter = _Emitter(output, inputs, names)
+        emitter = _Emitter(output, inputs, names, WHERE if batched else IF_ELSE)
         forward = emitter.forward_lines(guards)
         backward, input_grads = emitter.backward_lines(inputs)
         result = emitter.name(output)
@@ -478,6 +492,8 @@ class CompiledGraph:
         )
         self.n_inputs = len(names)
         self._namespace = emitter.namespace.objects
+        if batched:
+            self._namespace = _for_arrays(self._namespace)
         self._functions: dict[str, Callable] = {}
         self._dynamic = dynamic
 
@@ -513,8 +529,26 @@ class CompiledGraph:
         return self._run("value_and_grad", inputs)
 
 
-def compile_graph(output: Value, inputs: Sequence[Value]) -> CompiledGraph:
+def _for_arrays(namespace: dict[str, Any]) -> dict[str, Any]:
+    """The generated code's functions, NumPy's where it has them (`exp` → numpy.exp)."""
+    import numpy
+
+    arrays = {"where": numpy.where, "inf": numpy.inf, "nan": numpy.nan}
+    for name, function in namespace.items():
+        if name not in arrays:
+            builtin = inspect.isbuiltin(function)
+            arrays[name] = getattr(numpy, function.__name__, function) if builtin else function
+    if namespace.get("math_pow") is math.pow:
+        arrays["math_pow"] = numpy.power
+    return arrays
+
+
+def compile_graph(
+    output: Value, inputs: Sequence[Value], batched: bool = False
+) -> CompiledGraph:
     """Straight-line Python for `output` and its gradient as functions of the leaves `inputs`.
+
+    `batched=True` writes the code for NumPy arrays (see `CompiledGraph`).
 
     >>> from autograd import Value
     >>> x, y = Value(2.0, label='x'), Value(3.0, label='y')
@@ -544,7 +578,7 @@ def compile_graph(output: Value, inputs: Sequence[Value]) -> CompiledGraph:
             return result.data
         return result.data, tuple(gradients(result, [copies[node] for node in inputs]))
 
-    return CompiledGraph(output, inputs, dynamic=replay)
+    return CompiledGraph(output, inputs, dynamic=None if batched else replay, batched=batched)
 
 
 # -- compiling a Python function: trace, guard, re-trace ---------------------------------------

@@ -42,7 +42,9 @@ def one_step(moons_train: Prepare) -> Prepare:
 def available_engines() -> tuple[list[Engine], list[str]]:
     """The engines that can run here, and a note for each one that cannot."""
     engines, missing = [], []
-    for build in (_floor, _dynamic, _nn, _compiled, _micrograd, _torch_scalar, _torch_batched):
+    builders = (_floor, _dynamic, _nn, _compiled, _numpy, _micrograd, _torch_scalar,
+                _torch_batched)
+    for build in builders:
         try:
             engines.append(build())
         except ImportError as error:
@@ -93,6 +95,15 @@ def _compiled() -> Engine:
         "moons_compile": compiled.moons_compile,
         "moons_train": compiled.moons_train,
     }, gc_off=True)
+
+
+def _numpy() -> Engine:
+    """glassgrad compiled over NumPy arrays"""
+    glassgrad_numpy = importlib.import_module(".glassgrad_numpy", __package__)
+    return Engine("glassgrad compiled, NumPy batch", {
+        "moons_step": glassgrad_numpy.moons_step,
+        "moons_train": glassgrad_numpy.moons_train,
+    })
 
 
 def _micrograd() -> Engine:

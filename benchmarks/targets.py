@@ -36,6 +36,13 @@ def _within(workload: str, engine: str, reference: str, at_most: float) -> Calla
     return check
 
 
+def _within_torch(medians: Medians, memory: dict[str, float]) -> tuple[str, bool | None]:
+    ratio = _ratio(medians, "moons_step", "glassgrad compiled, NumPy batch", "torch, batched")
+    if ratio is None:
+        return "not measured", None
+    return f"{ratio:.2f}x batched torch's time (target <= 3x)", ratio <= 3
+
+
 def _memory(medians: Medians, memory: dict[str, float]) -> tuple[str, bool | None]:
     size = memory.get("glassgrad dynamic")
     if size is None:
@@ -64,6 +71,7 @@ TARGETS = [
      _within("moons_step", COMPILED, "pure-Python floor", 2)),
     ("compiled 100-step demo (compile included) vs micrograd",
      _speedup("moons_train", MICROGRAD, COMPILED, 100)),
+    ("stretch: compiled code over NumPy arrays, moons_step, vs batched torch", _within_torch),
 ]
 
 
