@@ -33,7 +33,7 @@ C = 1.5  # the number operand of the mixed forms `x + c`, `c - x`, …
 class Primitive:
     """One primitive form: how the engine computes it and how plain `math` does.
 
-    `template` renders it around operand texts (`'{0} * {1}'`); `bounds[i]` is the box the i-th
+    `template` renders it around operand texts (`'({0} * {1})'`); `bounds[i]` is the box the i-th
     operand is drawn from (and must lie in for `expressions`); `avoid[i]` are the kinks and
     poles of the i-th operand, where derivatives jump or blow up.
     """

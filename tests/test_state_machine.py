@@ -45,9 +45,20 @@ def _sign(x: float) -> float:
     return (x > 0) - (x < 0)
 
 
+def _sech_squared(x: float) -> float:
+    """1/cosh² x = 4e^(-2|x|) / (1 + e^(-2|x|))², without overflow."""
+    z = math.exp(-2.0 * abs(x))
+    return 4.0 * z / (1.0 + z) ** 2
+
+
+def _sigmoid(x: float) -> float:
+    """σ(x) = exp(-softplus(-x)), softplus(z) = max(z, 0) + log(1 + e^-|z|)."""
+    return math.exp(-(max(-x, 0.0) + math.log1p(math.exp(-abs(x)))))
+
+
 UNARY = {
     "neg": Rule(lambda x: -x, lambda x: -x, lambda x: (-1.0,)),
-    "tanh": Rule(autograd.tanh, math.tanh, lambda x: (1.0 / math.cosh(x) ** 2,)),
+    "tanh": Rule(autograd.tanh, math.tanh, lambda x: (_sech_squared(x),)),
     "sin": Rule(autograd.sin, math.sin, lambda x: (math.cos(x),)),
     "cos": Rule(autograd.cos, math.cos, lambda x: (-math.sin(x),)),
     "exp": Rule(autograd.exp, math.exp, lambda x: (math.exp(x),), lambda x: x <= 4.0),
@@ -55,11 +66,7 @@ UNARY = {
     "relu": Rule(autograd.relu, lambda x: max(x, 0.0), lambda x: (float(x > 0),)),
     "abs": Rule(autograd.abs, abs, lambda x: (float(_sign(x)),)),
     "square": Rule(lambda x: x**2, lambda x: x * x, lambda x: (2.0 * x,)),
-    "sigmoid": Rule(
-        autograd.sigmoid,
-        lambda x: 0.5 + 0.5 * math.tanh(x / 2),
-        lambda x: (0.25 / math.cosh(x / 2) ** 2,),
-    ),
+    "sigmoid": Rule(autograd.sigmoid, _sigmoid, lambda x: (_sigmoid(x) * _sigmoid(-x),)),
 }
 BINARY = {
     "+": Rule(lambda x, y: x + y, lambda x, y: x + y, lambda x, y: (1.0, 1.0)),
