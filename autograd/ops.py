@@ -146,11 +146,11 @@ DOT     = _define("dot", _dot,              lambda out, *xs: xs[len(xs) // 2:] +
 
 @lru_cache(maxsize=1024)
 def power_by(n: float) -> Op:
-    """The primitive x**n for a constant n; d/dx xⁿ = n·xⁿ⁻¹."""
+    """The primitive x**n for a constant n; d/dx xⁿ = n·xⁿ⁻¹ (and d/dx x⁰ = 0, also at x = 0)."""
     return Op(
         f"**{n:g}",
         lambda x: math.pow(x, n),
-        lambda out, x: (n * x ** (n - 1),),
+        lambda out, x: (n * x ** (n - 1),) if n else (0.0,),
         "x > 0 for a fractional exponent, x != 0 for a negative one",
     )
 

@@ -263,7 +263,7 @@ class Value:
                     for parent, derivative in zip(parents, local):
                         parent.grad += derivative * upstream
             except (ValueError, ZeroDivisionError, OverflowError) as error:
-                raise domain_error(node._op, parents, error, "the derivative of") from None
+                raise domain_error(node._op, parents, error, of_derivative=True) from None
             if anomaly:
                 mode.check_backward(node, local)
 
@@ -313,22 +313,27 @@ def evaluate_rule(node: Value, create_graph: bool) -> tuple:
             return op.derivative(node, *parents)
         return op.derivative(node.data, *[parent.data for parent in parents])
     except (ValueError, ZeroDivisionError, OverflowError) as error:
-        raise domain_error(op, parents, error, during="the derivative of") from None
+        raise domain_error(op, parents, error, of_derivative=True) from None
 
 
 def domain_error(
-    op: Op, inputs: tuple[Value, ...], error: Exception, during: str = ""
+    op: Op, inputs: tuple[Value, ...], error: Exception, of_derivative: bool = False
 ) -> Exception:
-    """The same kind of error, with a message naming the op, its operand values and labels."""
-    kind = type(error)
+    """The same kind of error, with a message naming the op, its operand values and labels.
+
+    `of_derivative`: the forward was fine but the local derivative is not finite there
+    (√x at 0, xⁿ with n < 1 at 0).
+    """
+    where = f"{op.name}({describe_operands(inputs)})"
+    if of_derivative:
+        return type(error)(f"the derivative of {where} is not finite there ({error})")
     if isinstance(error, OverflowError):
         reason = "the result is too large for a float"
     elif op.domain:
         reason = f"needs {op.domain}"
     else:
         reason = str(error)
-    prefix = f"{during} " if during else ""
-    return kind(f"{prefix}{op.name}({describe_operands(inputs)}): {reason}")
+    return type(error)(f"{where}: {reason}")
 
 
 def describe_operands(inputs: tuple[Value, ...]) -> str:

@@ -100,32 +100,20 @@ def test_random_expressions_pass_gradgradcheck(e):
     assert gradgradcheck(e.fn, e.inputs)
 
 
-# -- engine bugs found by this catalogue (reported; fix belongs in autograd/ops.py) -------------
-
-POWER_RULE_AT_ZERO = (
-    "engine bug: the rule n·x**(n-1) of x**n builds x**0 for n = 1, and the rule of x**0, "
-    "0·x**-1, divides by zero at x = 0 although d/dx x⁰ = 0 (fix: power_by(0) → (0.0,))"
-)
+# -- engine bugs this catalogue found, fixed: regression tests --------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=POWER_RULE_AT_ZERO, raises=ZeroDivisionError)
 def test_x_to_the_zero_has_derivative_zero_at_zero():
     x = Value(0.0)
     (x**0).backward()
     assert x.grad == 0.0
 
 
-@pytest.mark.xfail(strict=True, reason=POWER_RULE_AT_ZERO, raises=ZeroDivisionError)
 @pytest.mark.parametrize(("n", "order"), [(1, 2), (2, 3), (3, 4)])
 def test_high_derivatives_of_powers_at_zero(n, order):
     assert autograd.derivative(lambda x: x**n, order)(0.0) == 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: sqrt's derivative at x = 0 (infinite) raises a message saying it "
-    "'needs x >= 0', which x = 0 satisfies; say the derivative is infinite at 0",
-)
 def test_sqrt_derivative_at_zero_explains_itself():
     x = Value(0.0)
     with pytest.raises(ZeroDivisionError) as caught:
