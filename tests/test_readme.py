@@ -1,9 +1,12 @@
-"""Every `>>>` example in README.md runs as written, top to bottom, as one REPL session."""
+"""README.md runs as written: its `>>>` examples as one REPL session, its commands as shown."""
 
 from __future__ import annotations
 
 import doctest
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -33,3 +36,29 @@ def test_readme_examples_run_as_written(tmp_path, monkeypatch):
         example.globs = session
         runner.run(example, out=report.append, clear_globs=False)
     assert runner.failures == 0, "".join(report)
+
+
+def console_sessions() -> list[tuple[str, str]]:
+    """(command, expected output) for each `$ glassgrad …` line of the README's console blocks."""
+    text = README.read_text()
+    sessions = []
+    for block in re.findall(r"^```console\n(.*?)^```", text, re.S | re.M):
+        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
+            command, _, output = chunk.partition("\n")
+            sessions.append((command, output))
+    return sessions
+
+
+def test_readme_glassgrad_commands_print_what_it_shows():
+    sessions = console_sessions()
+    assert sessions, "README.md shows no glassgrad command"
+    for command, expected in sessions:
+        program, *arguments = shlex.split(command)
+        assert program == "glassgrad", command
+        run = subprocess.run(
+            [sys.executable, "-m", "autograd.cli", *arguments],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert (run.stdout + run.stderr).rstrip("\n") == expected.rstrip("\n"), command
