@@ -2,10 +2,10 @@
 
 `compile_graph(output, inputs)` turns an existing graph into two generated functions: `value`,
 the forward pass one line per node (`v12 = v10 * w3`), and `value_and_grad`, the same lines
-followed by the backprop the chain rule produces (`g_v10 += g_v12 * w3`: gradient of the parent
-+= upstream gradient × local derivative), most recent node first. `compile(f)` traces `f` on leaf
-Values and compiles the graph it built; a Python branch on a Value comparison inside `f` becomes a
-guard, and inputs that flip a guard trace `f` again.
+followed by the backprop the chain rule produces, output first: each node's gradient is the sum
+over its uses of upstream gradient × local derivative (`g_v10 = g_v12 * w3 + g_v15 * w4`).
+`compile(f)` traces `f` on leaf Values and compiles the graph it built; a Python branch on a
+Value comparison inside `f` becomes a guard, and inputs that flip a guard trace `f` again.
 
 Nothing here knows a particular primitive. Each op's forward and derivative rule from the op table
 is evaluated once on symbolic operands (`Expr`), which record the arithmetic the rule does as
@@ -13,7 +13,13 @@ source text; a data-dependent choice in a rule (`float(x > 0)` for relu) is expl
 and becomes a conditional expression. A rule that does something else with its operands (calls
 `math.exp`, `float(x)`, …) is called from the emitted code instead: `exp(v3)`,
 `derivative_sin(v5, v4)`. Either way the emitted code does the same float operations in the same
-order as the dynamic engine, so results agree to the last bit (up to the sign of zero).
+order as the dynamic engine, so results agree to the last bit, except: the sign of a zero; a
+local derivative that is inf or nan where the upstream gradient is 0 (the engine skips such
+nodes); and, on Python >= 3.12, `sum`/`dot` nodes (their forward is written as additions left to
+right, while the builtin `sum` there compensates rounding).
+
+The generated code is built from the graph alone — names it makes up, float literals, and the
+functions it binds — never from text a user typed.
 """
 
 from __future__ import annotations
