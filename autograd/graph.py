@@ -14,27 +14,29 @@ def backprop_order(roots: Value | Iterable[Value]) -> list[Value]:
 
     This is the order in which the chain rule runs: when a node is reached, every path from the
     roots to it has been seen, so its gradient is complete. It is the reverse of a depth-first
-    post-order (a node is finished after all its parents are), walked with an explicit stack of
-    (node, iterator over its parents) so any depth works. Leaves are left out: nothing flows out
-    of them.
+    post-order (a node is finished after all its parents are), walked with an explicit stack so
+    any depth works: a node is pushed back under its parents when first popped, and finished
+    when popped again. Parents are walked in argument order. Leaves are left out: nothing flows
+    out of them. (Nothing allocated per node stays alive, so the cycle collector is not woken up
+    while a deep graph is walked.)
     """
     finished: list[Value] = []
-    visited: set[Value] = set()
-    for root in _as_list(roots):
-        if not root._parents or root in visited:
+    entered: set[Value] = set()  # popped once: its parents are pushed above it
+    done: set[Value] = set()  # popped again: finished
+    stack = [root for root in reversed(_as_list(roots)) if root._parents]
+    while stack:
+        node = stack.pop()
+        if node in done:
             continue
-        visited.add(root)
-        stack = [(root, iter(root._parents))]
-        while stack:
-            node, unvisited_parents = stack[-1]
-            for parent in unvisited_parents:
-                if parent._parents and parent not in visited:
-                    visited.add(parent)
-                    stack.append((parent, iter(parent._parents)))
-                    break
-            else:  # every parent is finished: so is this node
-                stack.pop()
-                finished.append(node)
+        if node in entered:
+            done.add(node)
+            finished.append(node)
+            continue
+        entered.add(node)
+        stack.append(node)
+        for parent in reversed(node._parents):  # so the first parent is walked first
+            if parent._parents and parent not in entered:
+                stack.append(parent)
     finished.reverse()
     return finished
 
