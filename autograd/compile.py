@@ -131,6 +131,14 @@ class Expr:
     def __ge__(self, other: Any) -> Condition:
         return self._compare(">=", other)
 
+    def __eq__(self, other: Any) -> Condition:  # type: ignore[override]
+        return self._compare("==", other)
+
+    def __ne__(self, other: Any) -> Condition:  # type: ignore[override]
+        return self._compare("!=", other)
+
+    __hash__ = None  # type: ignore[assignment]
+
     def __float__(self) -> float:
         raise Untraceable("float() of a symbolic operand")
 
@@ -274,7 +282,7 @@ class _Namespace:
 
 
 _OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
-_SYMBOLIC_FAILURES = (Untraceable, TypeError, ValueError, ArithmeticError)
+_SYMBOLIC_FAILURES = (Untraceable, TypeError, ValueError, ArithmeticError, AttributeError)
 
 
 def _callee_name(function: Callable, role: str, op: Op) -> str:

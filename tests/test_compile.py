@@ -114,6 +114,19 @@ def test_user_primitives_inline_or_called():
     assert "derivative_sinh_for_compile(" in cf.source  # rule uses math: called
 
 
+def test_equality_in_a_rule_is_a_choice_and_methods_are_called():
+    def derivative(out, x):
+        return (0.0 if x == 0.0 else 2.0 * x,)
+
+    square = autograd.primitive("square_for_compile", lambda x: x * x, derivative)
+    half_exp = autograd.primitive("half_exp_for_compile", lambda x: math.exp(x) / 2,
+                                  lambda out, x: (out.real,))  # floats only: called
+    cf = compile(lambda x: square(x) + half_exp(x))
+    assert cf.value_and_grad(0.0) == (0.5, (0.5,))
+    assert cf.value_and_grad(1.5) == dynamic(lambda x: square(x) + half_exp(x), [1.5])
+    assert "if x == 0.0 else" in cf.source and "derivative_half_exp_for_compile(" in cf.source
+
+
 def test_constant_leaves_are_baked_in_and_inputs_named_by_label():
     x, w = Value(0.5, label="x"), Value(-1.25, label="w")
     cg = compile_graph((x * w).sigmoid(), [x])
