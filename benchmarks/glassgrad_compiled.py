@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import autograd
+from autograd.compile import CompiledGraph
 
 from . import glassgrad_dynamic as dynamic
 from .data import learning_rate
 from .workloads import Problem
 
 
-def compile_loss(problem: Problem) -> tuple[autograd.compile.CompiledGraph, list[float]]:
+def compile_loss(problem: Problem) -> tuple[CompiledGraph, list[float]]:
     """Trace the loss at the initial weights; compile it as a function of the 337 parameters."""
     model = dynamic.make_model(problem.weights)
     params = dynamic.parameters(model)
@@ -27,7 +28,7 @@ def compile_loss(problem: Problem) -> tuple[autograd.compile.CompiledGraph, list
     return autograd.compile_graph(loss, params), [p.data for p in params]
 
 
-def _train(compiled: autograd.compile.CompiledGraph, params: list[float], n_steps: int) -> tuple:
+def _train(compiled: CompiledGraph, params: list[float], n_steps: int) -> tuple:
     step = compiled.value_and_grad
     for k in range(n_steps):
         loss, grads = step(*params)

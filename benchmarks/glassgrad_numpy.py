@@ -14,13 +14,14 @@ import numpy
 
 import autograd
 from autograd import Value
+from autograd.compile import CompiledGraph
 
 from . import glassgrad_dynamic as dynamic
 from .data import L2_ALPHA, learning_rate
 from .workloads import Problem
 
 
-def compile_point_loss(problem: Problem) -> tuple[autograd.compile.CompiledGraph, list[float]]:
+def compile_point_loss(problem: Problem) -> tuple[CompiledGraph, list[float]]:
     model = dynamic.make_model(problem.weights)
     params = dynamic.parameters(model)
     x1, x2, label = Value(0.0), Value(0.0), Value(1.0)
@@ -38,7 +39,7 @@ def compile_point_loss(problem: Problem) -> tuple[autograd.compile.CompiledGraph
     return compiled, [p.data for p in params]
 
 
-def _train(compiled: autograd.compile.CompiledGraph, params: list[float], problem: Problem,
+def _train(compiled: CompiledGraph, params: list[float], problem: Problem,
            n_steps: int) -> tuple:
     columns = numpy.array(problem.points).T
     labels = numpy.array(problem.labels)
