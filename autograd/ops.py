@@ -27,9 +27,10 @@ def _lift(op: Op) -> Callable[..., Value | float]:
     """The public function for `op`: floats in, float out; any Value in, a Value out."""
 
     def function(*args: Value | float) -> Value | float:
-        if any(isinstance(arg, Value) for arg in args):
-            return apply(op, *map(as_value, args))
         operands = tuple(map(as_value, args))  # checks the types, names what was wrong
+        for arg in args:
+            if isinstance(arg, Value):
+                return apply(op, *operands)
         try:
             return op.forward(*[operand.data for operand in operands])
         except (ValueError, ZeroDivisionError, OverflowError) as error:
