@@ -43,4 +43,4 @@ from .steps import Step, explain, explanation, steps
 from . import linalg
 
 # -- compile.py --
-from .compile import compile, compile_graph  # noqa: A004 (autograd.compile shadows the builtin here only)
+from .compile import compile, compile_graph  # autograd.compile shadows the builtin here only

@@ -713,7 +713,7 @@ class CompiledFunction:
         return self._run("value_and_grad", inputs)
 
 
-def compile(f: Callable[..., Any]) -> CompiledFunction:  # noqa: A001 - autograd.compile
+def compile(f: Callable[..., Any]) -> CompiledFunction:  # shadows the builtin in this module
     """`f` of float arguments, traced once on Values and run as straight-line Python.
 
     >>> import autograd

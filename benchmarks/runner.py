@@ -142,6 +142,6 @@ def machine() -> str:
             from importlib.metadata import version
 
             versions.append(f"{package} {version(package)}")
-        except Exception:  # noqa: BLE001 - a missing peer is just not listed
+        except Exception:  # a peer that fails to load is just not listed
             pass
     return f"{cpu}, {os.cpu_count()} cores, {platform.system()}; " + ", ".join(versions)
