@@ -45,6 +45,18 @@ def test_a_primitive_works_in_backward(softplus):
     assert x.grad == pytest.approx(2.0 * sigmoid(-2.5) * -1.25 + softplus_forward(-2.5), rel=1e-12)
 
 
+def test_a_primitive_is_drawn_and_stepped_like_a_built_in(softplus):
+    x = Value(-1.25, label="x")
+    y = softplus(x * 2.0)
+    dot_source = autograd.draw_graph(y).source
+    assert "label=test_softplus" in dot_source
+    terms = [(step.node.op, step.local) for step in autograd.steps(y)]
+    assert terms[0] == ("test_softplus", sigmoid(-2.5))
+    reference = Value(-1.25)
+    softplus(reference * 2.0).backward()
+    assert x.grad == reference.grad
+
+
 def test_a_primitive_works_in_higher_order_derivatives(softplus):
     s = sigmoid(0.7)
     assert autograd.derivative(softplus, 1)(0.7) == pytest.approx(s, rel=1e-12)
