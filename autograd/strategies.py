@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -259,13 +260,15 @@ class Expression:
 
     def fn(self, *xs: Scalar) -> Scalar:
         """The expression, computed by the engine."""
-        return self._evaluate(xs, lambda primitive: primitive.engine)
+        return self.evaluate_with(xs, lambda primitive: primitive.engine)
 
     def reference(self, *xs: float) -> float:
         """The expression, computed with plain floats and `math`."""
-        return self._evaluate([float(x) for x in xs], lambda primitive: primitive.reference)
+        return self.evaluate_with([float(x) for x in xs], lambda primitive: primitive.reference)
 
-    def _evaluate(self, xs: Sequence, pick: Callable[[Primitive], Callable]) -> Scalar:
+    def evaluate_with(self, xs: Sequence, pick: Callable[[Primitive], Callable]) -> Any:
+        """The expression at `xs`, each node computed by `pick(primitive)`: e.g. another library's
+        functions, to use it as an oracle."""
         if len(xs) != len(self.inputs):
             raise TypeError(f"the expression takes {len(self.inputs)} inputs, got {len(xs)}")
         results = list(xs)

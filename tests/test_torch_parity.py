@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
 
 from autograd import Value, gradients
+from autograd.strategies import expressions
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed: parity tests need it")
 
@@ -120,3 +122,49 @@ def test_second_derivatives_match_torch(expression):
         for j, (m2, t2) in enumerate(zip(second, t_second)):
             expected = 0.0 if t2 is None else t2.item()
             assert m2 == pytest.approx(expected, rel=1e-10, abs=1e-12), (i, j)
+
+
+# -- random expression graphs with reuse --------------------------------------------------------
+
+TORCH_FUNCTIONS = {  # the primitives the strategies compute with engine functions, in torch
+    "exp": torch.exp,
+    "log": torch.log,
+    "sqrt": torch.sqrt,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "relu": torch.relu,
+    "leaky_relu": lambda x: torch.nn.functional.leaky_relu(x, 0.01),
+    "leaky_relu(0.2)": lambda x: torch.nn.functional.leaky_relu(x, 0.2),
+    "abs": torch.abs,
+    "sin": torch.sin,
+    "cos": torch.cos,
+    "sum": lambda x, y, z: x + y + z,
+    "dot": lambda a, b, x, y: a * x + b * y,
+}
+
+
+def in_torch(primitive):
+    """Operators are the same lambdas for both (`x + y`); named functions map to torch's."""
+    return TORCH_FUNCTIONS.get(primitive.name, primitive.engine)
+
+
+@settings(max_examples=100)
+@given(expressions(max_nodes=6))
+def test_random_graphs_match_torch_to_second_order(e):
+    inputs = [Value(x) for x in e.inputs]
+    out = e.fn(*inputs)
+    leaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in e.inputs]
+    t_out = e.evaluate_with(leaves, in_torch)
+    assert out.data == pytest.approx(t_out.item(), rel=1e-9, abs=1e-12)
+
+    first = gradients(out, inputs, create_graph=True)
+    t_first = torch.autograd.grad(t_out, leaves, create_graph=True, allow_unused=True)
+    for mine, theirs in zip(first, t_first):
+        expected = 0.0 if theirs is None else theirs.item()
+        assert mine.data == pytest.approx(expected, rel=1e-9, abs=1e-9)
+        if theirs is None or not theirs.requires_grad:
+            continue
+        second = gradients(mine, inputs)
+        t_second = torch.autograd.grad(theirs, leaves, retain_graph=True, allow_unused=True)
+        for m2, t2 in zip(second, t_second):
+            assert m2 == pytest.approx(0.0 if t2 is None else t2.item(), rel=1e-8, abs=1e-8)
