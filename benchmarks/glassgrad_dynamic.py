@@ -7,12 +7,13 @@ The model is micrograd's MLP structure built directly from `autograd`: each neur
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import autograd
 from autograd import Value
 
 from .data import L2_ALPHA, learning_rate
-from .workloads import Problem
+from .workloads import Problem, memory_chain
 
 
 def make_model(weights: list) -> list:
@@ -83,9 +84,4 @@ def wide_sum(problem: Problem) -> Callable[[], tuple]:
     return run
 
 
-def chain_for_memory(n_nodes: int) -> object:
-    """A chain of `h * c + d` with n_nodes computed nodes (kept alive by the returned root)."""
-    h, c, d = Value(0.5), Value(0.999), Value(0.001)
-    for _ in range(n_nodes // 2):
-        h = h * c + d
-    return h
+chain_for_memory = partial(memory_chain, Value)

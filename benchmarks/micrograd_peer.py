@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from functools import partial
 
 from micrograd.engine import Value
 from micrograd.nn import MLP
 
 from .data import L2_ALPHA, LAYER_SIZES, learning_rate
-from .workloads import Problem
+from .workloads import Problem, memory_chain
 
 
 def make_model(weights: list) -> MLP:
@@ -90,8 +91,4 @@ def wide_sum(problem: Problem) -> Callable[[], tuple]:
     return run
 
 
-def chain_for_memory(n_nodes: int) -> object:
-    h, c, d = Value(0.5), Value(0.999), Value(0.001)
-    for _ in range(n_nodes // 2):
-        h = h * c + d
-    return h
+chain_for_memory = partial(memory_chain, Value)

@@ -14,6 +14,16 @@ from .workloads import Problem
 DTYPE = torch.float64
 
 
+def _sgd_step(total: torch.Tensor, params: list[torch.Tensor], rate: float) -> None:
+    """Backpropagate `total` into fresh grads, then p ← p - rate·∂total/∂p outside the graph."""
+    for p in params:
+        p.grad = None
+    total.backward()
+    with torch.no_grad():
+        for p in params:
+            p -= rate * p.grad
+
+
 def _scalar(x: float) -> torch.Tensor:
     return torch.tensor(x, dtype=DTYPE, requires_grad=True)
 
@@ -37,13 +47,7 @@ def scalar_moons_train(problem: Problem) -> Callable[[], tuple]:
                 scores.append(h[0])
             losses = [(1 + -label * score).relu() for label, score in zip(problem.labels, scores)]
             total = sum(losses) * (1.0 / len(losses)) + L2_ALPHA * sum(p * p for p in params)
-            for p in params:
-                p.grad = None
-            total.backward()
-            rate = learning_rate(step)
-            with torch.no_grad():
-                for p in params:
-                    p -= rate * p.grad
+            _sgd_step(total, params, learning_rate(step))
         return total.item(), sum(p.item() for p in params)
 
     return run
@@ -68,13 +72,7 @@ def batched_moons_train(problem: Problem) -> Callable[[], tuple]:
                     h = h.relu()
             data_loss = (1 - labels * h[:, 0]).relu().mean()
             total = data_loss + L2_ALPHA * sum((p * p).sum() for p in params)
-            for p in params:
-                p.grad = None
-            total.backward()
-            rate = learning_rate(step)
-            with torch.no_grad():
-                for p in params:
-                    p -= rate * p.grad
+            _sgd_step(total, params, learning_rate(step))
         return total.item(), sum(p.sum().item() for p in params)
 
     return run

@@ -50,3 +50,12 @@ class Problem:
         """A few seconds for everything: fewer points, steps and nodes."""
         return cls(n_points=20, n_steps=5, chain_length=5_000, wide_length=10_000,
                    memory_nodes=20_000)
+
+
+def memory_chain(value_class: type, n_nodes: int) -> object:
+    """A chain of `h * c + d` with n_nodes computed nodes of `value_class` (any engine's scalar
+    type), kept alive by the returned root: what `node_memory` measures."""
+    h, c, d = value_class(0.5), value_class(0.999), value_class(0.001)
+    for _ in range(n_nodes // 2):
+        h = h * c + d
+    return h
