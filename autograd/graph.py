@@ -56,8 +56,8 @@ def walk(roots: Value | Iterable[Value]) -> Iterator[Value]:
 def _as_list(roots: Value | Iterable[Value]) -> list[Value]:
     """`roots` as a list of nodes (anything with parents: this module imports no Value)."""
     if hasattr(roots, "_parents"):
-        return [roots]  # type: ignore[list-item]
-    found = list(roots)  # type: ignore[arg-type]
+        return [roots]  # type: ignore[list-item]  # a Value (checked without importing it)
+    found = list(roots)
     for root in found:
         if not hasattr(root, "_parents"):
             raise TypeError(f"expected Values, got {type(root).__name__} {root!r}")

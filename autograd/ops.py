@@ -343,7 +343,8 @@ def _relu(x: float) -> float:
 
 def _dot(*xs: float) -> float:
     half = len(xs) // 2
-    return _builtin_sum(map(operator.mul, xs[:half], xs[half:]))
+    total: float = _builtin_sum(map(operator.mul, xs[:half], xs[half:]))
+    return total
 
 
 def _d_pow_base(x: Scalar, y: Scalar) -> Scalar:
@@ -359,6 +360,11 @@ def _d_pow_base(x: Scalar, y: Scalar) -> Scalar:
 def _d_pow_exponent(out: Scalar, x: Scalar) -> Scalar:
     """∂(x**y)/∂y = x**y · log x; at x = 0 this is 0 (PyTorch's value: the limit for y > 0)."""
     return 0.0 if float(x) == 0.0 else out * LOG(x)
+
+
+def _cos(x: Scalar) -> Scalar:
+    """cos, for sin's rule (the row COS is defined after SIN)."""
+    return COS(x)
 
 
 def _g(x: float) -> str:
@@ -442,7 +448,7 @@ RELU = _define(Op("relu", 1, _relu, lambda out, x: (float(x > 0),),
                   notation=("1 if {x} > 0 else 0",), kinks=(0.0,), doc="max(0, x)"))
 ABS = _define(Op("abs", 1, math.fabs, lambda out, x: (float(x > 0) - float(x < 0),),
                  notation=("sign({x})",), kinks=(0.0,), numpy="abs", doc="|x|"))
-SIN = _define(Op("sin", 1, math.sin, lambda out, x: (COS(x),),
+SIN = _define(Op("sin", 1, math.sin, lambda out, x: (_cos(x),),
                  notation=("cos({x})",), numpy="sin", doc="sin x"))
 COS = _define(Op("cos", 1, math.cos, lambda out, x: (-SIN(x),),
                  notation=("−sin({x})",), numpy="cos", doc="cos x"))

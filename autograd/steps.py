@@ -120,13 +120,15 @@ def _explanation(root: Value, grad: float, nodes: list[Value]) -> str:
     generated = [node for node in nodes if node is not root and names[node] != node.label]
     for position, node in enumerate(generated):
         lines.append(("where " if position == 0 else "      ") + define(node, names))
-    rows = [("step", "chain rule", "= upstream · local", "= term", "grad so far")]
+    rows: list[tuple[str, ...]] = [
+        ("step", "chain rule", "= upstream · local", "= term", "grad so far")
+    ]
     for step in taken:
-        node, parent = names[step.node], names[step.parent]
+        child, parent = names[step.node], names[step.parent]
         equals = "+=" if step.accumulated else "="
         rows.append((
             str(step.number),
-            f"∂{out}/∂{parent} {equals} ∂{out}/∂{node} · ∂{node}/∂{parent}",
+            f"∂{out}/∂{parent} {equals} ∂{out}/∂{child} · ∂{child}/∂{parent}",
             f"= {_factor(step.upstream)} · {_factor(step.local)}",
             f"= {format_number(step.contribution)}",
             f"{parent}.grad = {format_number(step.parent_grad)}",

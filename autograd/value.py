@@ -273,9 +273,9 @@ class Value:
 
     def view(self, **options: Any) -> Any:
         """Shortcut for `autograd.view(self, **options)`: the interactive page of this graph."""
-        from .viewer import view
+        from importlib import import_module
 
-        return view(self, **options)
+        return import_module(".viewer", __package__).view(self, **options)
 
     # -- copying: iterative, so graphs of any depth copy and pickle -------------------------------
 
@@ -378,22 +378,19 @@ def install_method(name: str, op: Op | None) -> None:
 
 
 def _method(op: Op) -> Callable[..., Value]:
-    if op.arity == 1 and not op.params:
+    def unary(self: Value) -> Value:
+        return apply(op, self)
 
-        def method(self: Value) -> Value:
-            return apply(op, self)
+    def general(self: Value, *others: Any, **params: float) -> Value:
+        result = op(self, *others, **params)
+        assert isinstance(result, Value)
+        return result
 
-    else:
-
-        def method(self: Value, *others: Any, **params: float) -> Value:
-            result = op(self, *others, **params)
-            assert isinstance(result, Value)
-            return result
-
+    method = unary if op.arity == 1 and not op.params else general
     rules = ", ".join(
         text.format(out="out", x="x", y="y", other="other") for text in op.notation
     )
-    method.__name__ = method.__qualname__ = op.name
+    method.__name__ = op.name
     method.__qualname__ = f"Value.{op.name}"
     method.__doc__ = f"{op.doc}; local derivative {rules} (row {op.name!r} of the op table)."
     return method
@@ -407,15 +404,17 @@ def number(x: Any, what: str, *, finite: bool = False) -> float:
 
     With `finite=True`, inf and nan are refused with a ValueError naming `what`.
     """
-    if type(x) is not float:
-        if isinstance(x, bool) or not isinstance(x, Real):
-            raise TypeError(f"{what} must be a real number, got {type(x).__name__} {x!r}")
-        x = float(x)
-    if finite and x - x != 0.0:  # inf - inf and nan - nan are nan
-        raise ValueError(f"{what} must be a finite number, got {x!r}" + (
+    if type(x) is float:
+        result: float = x
+    elif isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{what} must be a real number, got {type(x).__name__} {x!r}")
+    else:
+        result = float(x)
+    if finite and result - result != 0.0:  # inf - inf and nan - nan are nan
+        raise ValueError(f"{what} must be a finite number, got {result!r}" + (
             "; pass allow_nonfinite=True to hold inf or nan (docs/numbers.md)"
             if what == "Value data" else ""))
-    return x
+    return result
 
 
 _number = number  # the name the compiled-code module uses
