@@ -132,15 +132,14 @@ class Value:
         """Backpropagate from this Value: every ancestor's `.grad` gets ∂self/∂ancestor · grad.
 
         The chain rule is applied in topological order (iteratively: any depth works). Leaf grads
-        accumulate across calls, as in PyTorch; interior grads are reset each call and show this
-        pass only, so calling `backward()` twice exactly doubles every leaf grad (bit for bit:
-        each pass adds the same float once more). A node whose gradient is 0 passes nothing on
-        (not even where its local derivative would be infinite).
+        accumulate across calls, as in PyTorch: a pass sums each leaf's gradient from 0 and adds
+        the total to what the leaf held, so calling `backward()` twice exactly doubles every leaf
+        grad, bit for bit. Interior grads are reset each call and show this pass only. A node
+        whose gradient is 0 passes nothing on (not even where its local derivative is infinite).
         """
         seed = number(grad, "grad", finite=True)
         order = backprop_order(self)
-        for node in order:
-            node.grad = 0.0
+        held = start_pass(order)
         self.grad += seed
         anomaly = mode.state.anomaly
         for node in order:
@@ -167,6 +166,7 @@ class Value:
                 raise domain_error(node._op, parents, error, of_derivative=True) from None  # type: ignore[arg-type]
             if anomaly:
                 check_backward(node, local)
+        end_pass(held)
 
     # ---------------------------------------------------------------------------------------------
     # Below this line: what a node shows, comparisons, graph utilities, copying. The named methods
@@ -332,7 +332,27 @@ def _rebuild(records: list[tuple[Any, ...]]) -> Value:
     return nodes[-1]
 
 
-# -- the chain rule's local factors ----------------------------------------------------------------
+# -- the chain rule's local factors and the bookkeeping of a pass ---------------------------------
+
+
+def start_pass(order: list[Value]) -> list[tuple[Value, float]]:
+    """Reset the interior grads of `order` and set aside its leaves' grads (a leaf then sums
+    this pass from 0); returns what was set aside, for `end_pass`."""
+    held = []
+    for node in order:
+        node.grad = 0.0
+        for parent in node._parents:
+            if parent.grad and not parent._parents:
+                held.append((parent, parent.grad))
+                parent.grad = 0.0
+    return held
+
+
+def end_pass(held: list[tuple[Value, float]]) -> None:
+    """Add back the leaf grads `start_pass` set aside: one addition per leaf (g + g is exact)."""
+    for leaf, before in held:
+        leaf.grad = before + leaf.grad
+
 
 
 def evaluate_rule(node: Value, create_graph: bool) -> tuple[Any, ...]:
