@@ -1,0 +1,114 @@
+"""Running generated code: `CompiledGraph`, the two functions of one graph's inputs."""
+
+from __future__ import annotations
+
+import builtins
+import linecache
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .. import mode
+from ..value import Value
+from .emit import Emitter, Namespace, source
+from .graph import rerun
+
+if TYPE_CHECKING:
+    from .trace import Guard
+
+
+class CompiledGraph:
+    """A graph as two generated Python functions of its inputs' floats.
+
+    `cg(*floats)` is the output's value; `cg.value_and_grad(*floats)` the value and the tuple of
+    ∂output/∂input; `cg.source` the generated code of `value_and_grad`: the forward pass, then the
+    chain rule. Every leaf that is not an input is a constant in the code. Each function is
+    compiled by CPython the first time it is called.
+
+    With `batched=True` the code is written for NumPy arrays: choices are `where(c, a, b)` and
+    called functions are vectorised, so any input may be an array (a batch) and everything
+    broadcasts elementwise. NumPy's rules then apply: no domain errors, nan and inf instead.
+
+    A domain error in the float code, and any call inside `detect_anomaly()`, runs the same
+    computation on the dynamic engine instead (`rebuild`), which raises naming the op and its
+    operands; batched code refuses to run inside `detect_anomaly()`. The engine's leaves carry
+    the inputs' labels when `labelled`.
+    """
+
+    def __init__(
+        self,
+        output: Value,
+        inputs: Sequence[Value],
+        guards: Sequence[Guard] = (),
+        argument_names: Sequence[str] | None = None,
+        rebuild: Callable[..., Any] | None = None,
+        batched: bool = False,
+        labelled: bool = True,
+    ) -> None:
+        if batched:
+            from .numpy_emit import ArrayNamespace
+
+            namespace: Namespace = ArrayNamespace()
+        else:
+            namespace = Namespace()
+        emitter = Emitter(output, inputs, guards, namespace, argument_names)
+        names = emitter.arguments
+        forward = [*emitter.label_comments(inputs), *emitter.forward_lines()]
+        backward, input_grads = emitter.backward_lines()
+        result = emitter.names[emitter.output]
+        grads = f"({', '.join(input_grads)}{',' if len(input_grads) == 1 else ''})"
+        self.value_source = source("value", names, forward, result)
+        self.source = source(
+            "value_and_grad", names, [*forward, "# backward: the chain rule, output first",
+                                      *backward], f"{result}, {grads}"
+        )
+        self.n_inputs = len(names)
+        self.batched = batched
+        self._labels = [node.label if labelled else "" for node in inputs]
+        self._namespace = namespace.objects
+        self._functions: dict[str, Callable] = {}
+        self._rebuild = rebuild
+
+    def __repr__(self) -> str:
+        return f"<CompiledGraph of {self.n_inputs} inputs, {self.source.count(chr(10))} lines>"
+
+    def _function(self, name: str) -> Callable:
+        function = self._functions.get(name)
+        if function is None:
+            text = self.source if name == "value_and_grad" else self.value_source
+            filename = f"<autograd.compile {name} {id(self):#x}>"
+            linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+            namespace = dict(self._namespace)
+            exec(builtins.compile(text, filename, "exec"), namespace)
+            function = self._functions[name] = namespace[name]
+        return function
+
+    def _run(self, name: str, inputs: tuple) -> Any:
+        if len(inputs) != self.n_inputs:
+            raise TypeError(f"compiled for {self.n_inputs} arguments, got {len(inputs)}")
+        if mode.is_anomaly_enabled():
+            if self.batched or self._rebuild is None:
+                raise RuntimeError(
+                    "detect_anomaly() cannot look inside batched compiled code: run the "
+                    "dynamic engine (or the float compiled code) on the failing point"
+                )
+            return self.rerun(name == "value_and_grad", inputs)
+        try:
+            return self._function(name)(*inputs)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            if self._rebuild is None or self.batched:
+                raise
+        # the dynamic engine raises the same error with a message naming the op and operands
+        return self.rerun(name == "value_and_grad", inputs)
+
+    def rerun(self, with_grad: bool, inputs: Sequence[float]) -> Any:
+        """The same computation on the dynamic engine (see `graph.rerun`)."""
+        assert self._rebuild is not None
+        return rerun(self._rebuild, inputs, with_grad, self._labels)
+
+    def __call__(self, *inputs: float) -> float:
+        """The output's value at `inputs` (None if a guard of a traced function failed)."""
+        return self._run("value", inputs)
+
+    def value_and_grad(self, *inputs: float) -> tuple[float, tuple[float, ...]]:
+        """(value, (∂output/∂input for each input)) at `inputs`."""
+        return self._run("value_and_grad", inputs)
