@@ -260,3 +260,31 @@ def test_detect_anomaly_reaches_compiled_code():
     batched = compile_graph(x * 2.0, [x], batched=True)
     with detect_anomaly(), pytest.raises(RuntimeError, match="detect_anomaly"):
         batched(numpy.array([1.0]))
+
+
+# -- huge graphs run as a tape -----------------------------------------------------------------
+
+
+def test_a_huge_graph_runs_as_a_tape_with_the_engines_numbers(monkeypatch):
+    monkeypatch.setattr(sys.modules["autograd.compile.code"], "MAX_SOURCE_NODES", 50)
+    weights = [Value(0.1 * k - 1.0) for k in range(20)]
+    total = autograd.sum_values([(w * (k + 0.5)).tanh() * w for k, w in enumerate(weights)])
+    total = total + autograd.dot(weights, weights[::-1]).relu() + (weights[0] / weights[1])
+    total.backward()
+    cg = compile_graph(total, weights)
+    assert cg.tape is not None and "tape" in repr(cg)
+    value, grads = cg.value_and_grad(*[w.data for w in weights])
+    assert value == total.data and grads == tuple(w.grad for w in weights)
+    assert cg(*[w.data for w in weights]) == total.data
+    assert "def value_and_grad(" in cg.source  # still readable, generated on demand
+    with pytest.raises(ZeroDivisionError, match=r"/\(x=.*y=0.0"):
+        cg(*[0.0] * 20)  # a domain error is explained by the dynamic engine
+
+    def f(x, y):
+        return (x * y).tanh() + x if x > y else (x - y).exp()
+
+    monkeypatch.setattr(sys.modules["autograd.compile.code"], "MAX_SOURCE_NODES", 3)
+    cf = compile(f)
+    for point in ((2.0, 1.0), (0.5, 1.0), (3.0, -2.0)):
+        assert cf.value_and_grad(*point) == dynamic(f, point)
+    assert len(cf.traces) == 2 and all(trace.tape is not None for trace in cf.traces)

@@ -58,5 +58,6 @@ def compile_graph(
             raise ValueError(f"compile_graph inputs must be leaves, got a computed {node!r}")
     if len(set(inputs)) != len(inputs):
         raise ValueError("compile_graph inputs must be distinct Values")
-    rebuild = Graph([output]).replay(output, inputs)
-    return CompiledGraph(output, inputs, rebuild=rebuild, batched=batched)
+    graph = Graph([output])
+    return CompiledGraph(output, inputs, rebuild=graph.replay(output, inputs), batched=batched,
+                         graph=graph)

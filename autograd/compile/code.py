@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from .. import mode
 from ..value import Value
 from .emit import Emitter, Namespace, source
-from .graph import rerun
+from .graph import Graph, rerun
+from .tape import MAX_SOURCE_NODES, Tape
 
 if TYPE_CHECKING:
     from .trace import Guard
@@ -22,7 +23,8 @@ class CompiledGraph:
     `cg(*floats)` is the output's value; `cg.value_and_grad(*floats)` the value and the tuple of
     ∂output/∂input; `cg.source` the generated code of `value_and_grad`: the forward pass, then the
     chain rule. Every leaf that is not an input is a constant in the code. Each function is
-    compiled by CPython the first time it is called.
+    compiled by CPython the first time it is called. A graph of more than `MAX_SOURCE_NODES`
+    nodes runs as a `Tape` instead (see `autograd.compile.tape`), with the same results.
 
     With `batched=True` the code is written for NumPy arrays: choices are `where(c, a, b)` and
     called functions are vectorised, so any input may be an array (a batch) and everything
@@ -31,7 +33,7 @@ class CompiledGraph:
     A domain error in the float code, and any call inside `detect_anomaly()`, runs the same
     computation on the dynamic engine instead (`rebuild`), which raises naming the op and its
     operands; batched code refuses to run inside `detect_anomaly()`. The engine's leaves carry
-    the inputs' labels when `labelled`.
+    the inputs' labels when `labelled`. `graph`, when given, is `Graph([output])` already built.
     """
 
     def __init__(
@@ -43,38 +45,71 @@ class CompiledGraph:
         rebuild: Callable[..., Any] | None = None,
         batched: bool = False,
         labelled: bool = True,
+        graph: Graph | None = None,
     ) -> None:
-        if batched:
+        if graph is None:
+            graph = Graph([*(x for guard in guards for x in guard.operands()), output])
+        self.n_inputs = len(inputs)
+        self.batched = batched
+        self._labels = [node.label if labelled else "" for node in inputs]
+        self._functions: dict[str, Callable] = {}
+        self._rebuild = rebuild
+        self._emit_arguments = (graph, output, list(inputs), list(guards), argument_names)
+        self._sources: dict[str, str] = {}
+        self.tape: Tape | None = None
+        if not batched and len(graph) > MAX_SOURCE_NODES:
+            positions = [graph.index.get(node, -1) for node in inputs]
+            self.tape = Tape(graph, graph.index[output], positions, guards)
+            self._functions = {"value": self.tape.value,
+                               "value_and_grad": self.tape.value_and_grad}
+        else:
+            self._emit()
+
+    def _emit(self) -> None:
+        graph, output, inputs, guards, argument_names = self._emit_arguments
+        if self.batched:
             from .numpy_emit import ArrayNamespace
 
             namespace: Namespace = ArrayNamespace()
         else:
             namespace = Namespace()
-        emitter = Emitter(output, inputs, guards, namespace, argument_names)
+        emitter = Emitter(graph, output, inputs, guards, namespace, argument_names)
         names = emitter.arguments
         forward = [*emitter.label_comments(inputs), *emitter.forward_lines()]
         backward, input_grads = emitter.backward_lines()
         result = emitter.names[emitter.output]
         grads = f"({', '.join(input_grads)}{',' if len(input_grads) == 1 else ''})"
-        self.value_source = source("value", names, forward, result)
-        self.source = source(
+        self._sources["value"] = source("value", names, forward, result)
+        self._sources["value_and_grad"] = source(
             "value_and_grad", names, [*forward, "# backward: the chain rule, output first",
                                       *backward], f"{result}, {grads}"
         )
-        self.n_inputs = len(names)
-        self.batched = batched
-        self._labels = [node.label if labelled else "" for node in inputs]
         self._namespace = namespace.objects
-        self._functions: dict[str, Callable] = {}
-        self._rebuild = rebuild
+
+    @property
+    def source(self) -> str:
+        """The generated code of `value_and_grad` (for a graph run as a tape: generated now,
+        for reading)."""
+        if not self._sources:
+            self._emit()
+        return self._sources["value_and_grad"]
+
+    @property
+    def value_source(self) -> str:
+        """The generated code of `value`."""
+        if not self._sources:
+            self._emit()
+        return self._sources["value"]
 
     def __repr__(self) -> str:
+        if self.tape is not None:
+            return f"<CompiledGraph of {self.n_inputs} inputs, a tape of {self.tape.size} nodes>"
         return f"<CompiledGraph of {self.n_inputs} inputs, {self.source.count(chr(10))} lines>"
 
     def _function(self, name: str) -> Callable:
         function = self._functions.get(name)
         if function is None:
-            text = self.source if name == "value_and_grad" else self.value_source
+            text = self._sources[name]
             filename = f"<autograd.compile {name} {id(self):#x}>"
             linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
             namespace = dict(self._namespace)

@@ -141,14 +141,16 @@ class Emitter:
 
     def __init__(
         self,
+        graph: Graph,
         output: Value,
         inputs: Sequence[Value],
         guards: Sequence[Guard],
         namespace: Namespace,
         preferred_names: Sequence[str] | None = None,
     ) -> None:
+        """`graph` holds the guards' operands, then `output` (see `Graph.groups`)."""
         self.guards = list(guards)
-        self.graph = Graph([*(x for g in self.guards for x in g.operands()), output])
+        self.graph = graph
         self.output = self.graph.index[output]
         self.namespace = namespace
         self.templates: dict[tuple[Op, int], Template] = {}

@@ -42,21 +42,28 @@ class Graph:
             self.groups.append(len(self.nodes))
 
     def _add(self, root: Value) -> None:
-        index = self.index
+        index, nodes, ops, parent_lists = self.index, self.nodes, self.ops, self.parents
         stack: list[tuple[Value, bool]] = [(root, False)]
+        pop, push = stack.pop, stack.append
         while stack:
-            node, expanded = stack.pop()
+            node, expanded = pop()
             if node in index:
                 continue
             parents = node.parents
-            if not expanded and parents:
-                stack.append((node, True))
-                stack.extend((p, False) for p in reversed(parents) if p not in index)
+            if parents and not expanded:
+                push((node, True))
+                for parent in reversed(parents):
+                    if parent not in index:
+                        push((parent, False))
                 continue
-            index[node] = len(self.nodes)
-            self.nodes.append(node)
-            self.ops.append(op_of(node) if parents else None)
-            self.parents.append(tuple(index[p] for p in parents))
+            index[node] = len(nodes)
+            nodes.append(node)
+            if parents:
+                ops.append(op_of(node))
+                parent_lists.append(tuple([index[p] for p in parents]))
+            else:
+                ops.append(None)
+                parent_lists.append(())
 
     def __len__(self) -> int:
         return len(self.nodes)
