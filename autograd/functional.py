@@ -12,9 +12,7 @@ from typing import Any
 
 from .graph import backprop_order
 from .mode import enable_grad
-from .value import Value, _number, as_value, evaluate_rule
-
-Scalar = Value | float
+from .value import Scalar, Value, as_value, evaluate_rule, number
 
 
 def gradients(
@@ -37,12 +35,20 @@ def gradients(
     if not isinstance(output, Value):
         raise TypeError(f"gradients: output must be a Value, got {type(output).__name__}")
     with enable_grad():
-        adjoint: dict[Value, Scalar] = {output: _number(grad_output, "grad_output")}
+        adjoint: dict[Value, Scalar] = {output: number(grad_output, "grad_output", finite=True)}
         for node in backprop_order(output):
             upstream = adjoint.get(node)
-            if upstream is None or (type(upstream) is float and upstream == 0.0):
+            if upstream is None or float(upstream) == 0.0 and type(upstream) is float:
                 continue
-            for parent, local in zip(node._parents, evaluate_rule(node, create_graph)):
+            try:
+                local_derivatives = evaluate_rule(node, create_graph)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                if float(upstream) == 0.0:
+                    continue  # as without create_graph: a zero gradient passes nothing on
+                raise
+            for parent, local in zip(node._parents, local_derivatives):
+                if create_graph and type(local) is float and local == 0.0:
+                    continue  # 0 · upstream is 0 with zero derivatives: no node needed
                 contribution = local * upstream
                 if parent in adjoint:
                     contribution = adjoint[parent] + contribution
@@ -137,7 +143,7 @@ def _as_input(x: Any) -> Value:
 def _scalar_output(out: Any) -> Value:
     if isinstance(out, Value):
         return out
-    return as_value(_number(out, "the function's result"))
+    return as_value(number(out, "the function's result"))
 
 
 def _as_float(x: Scalar) -> float:

@@ -2,7 +2,7 @@
 numbers of its parents; and the one way back to the dynamic engine (`rerun`).
 
 This module is the only part of `autograd.compile` that looks at Values' structure, and it does
-so through their public `parents` and the node's primitive (`op_of`).
+so through their public `parents` and `operation` (the node's row of the op table).
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from ..value import Op, Value, apply
 
 def op_of(node: Value) -> Op:
     """The primitive that computed `node` (its row of the op table)."""
-    return node._op  # the engine has no public accessor for the Op itself  # noqa: SLF001
+    op = node.operation
+    assert op is not None, "op_of is asked only about computed nodes"
+    return op
 
 
 class Graph:
@@ -88,7 +90,7 @@ class Graph:
                 if i in position:
                     made.append(leaves[position[i]])
                 elif op is None:
-                    made.append(Value(constants[i]))
+                    made.append(Value(constants[i], allow_nonfinite=True))
                 else:
                     made.append(apply(op, *[made[p] for p in parents[i]]))
             return made[target]

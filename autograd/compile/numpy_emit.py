@@ -1,7 +1,8 @@
 """The NumPy emitter: the same code over arrays, one element per data point.
 
 Choices are `where(c, a, b)`; a called forward or derivative is the op's vectorised form: the
-table's `numpy` field where the row has one, NumPy's function of the same name for a `math`
+table's `numpy` field where the row has one (a bound row's parameters follow the operands:
+`numpy.power(x, n)`), NumPy's function of the same name for a `math`
 builtin (`exp` → `numpy.exp`), and otherwise the float rule applied element by element — slow,
 but every primitive, including one registered at run time, works batched.
 """
@@ -41,7 +42,7 @@ def _dot(*xs: Any) -> Any:
     return functools.reduce(operator.add, map(operator.mul, xs[:half], xs[half:]))
 
 
-_FALLBACK = {"sigmoid": _sigmoid, "sum": _sum, "dot": _dot}
+_FALLBACK = {"sigmoid": _sigmoid, "sum": _sum, "dot": _dot}  # until these rows have `numpy`
 """Vectorised forwards for built-ins whose float forward is not a `math` builtin, until every
 row of the op table carries its own `numpy` field."""
 
@@ -65,8 +66,13 @@ class ArrayNamespace(Namespace):
         self.objects.update({"where": numpy.where, "inf": numpy.inf, "nan": numpy.nan})
 
     def forward_object(self, op: Op, arity: int) -> Callable:
-        vectorised = getattr(op, "numpy", None)
+        vectorised = op.numpy
+        if isinstance(vectorised, str):
+            vectorised = getattr(_numpy(), vectorised)
         if vectorised is not None:
+            if op.params:  # a bound row of a family: its parameters follow the operands
+                parameters = tuple(op.params.values())
+                return lambda *xs: vectorised(*xs, *parameters)
             return vectorised
         found = _numpy_builtin(op.forward)
         if found is not None:

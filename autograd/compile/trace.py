@@ -27,8 +27,7 @@ from collections.abc import Callable, Sequence
 from types import CodeType, FrameType
 from typing import Any
 
-from .. import value as value_module
-from ..mode import enable_grad
+from ..mode import enable_grad, observing_comparisons
 from ..value import Value
 from .code import CompiledGraph
 from .graph import Graph
@@ -71,9 +70,6 @@ _READS = {
     "__repr__": "repr()/str()/formatting", "item": ".item()", "_repr_html_": "HTML display",
 }
 """Value methods that hand out the number a Value holds, and how the user spelled the read."""
-
-_tracing = threading.RLock()
-
 
 def _read_methods() -> dict[CodeType, str]:
     codes = {}
@@ -138,17 +134,13 @@ class _Recorder:
 def _run_traced(f: Callable[..., Any], leaves: list[Value]) -> tuple[Value, list[Guard], int]:
     """`f(*leaves)` with grad recording on, and what it relied on."""
     recorder = _Recorder()
-    with _tracing:
-        saved = value_module.comparison_observer
-        saved_profile = sys.getprofile()
-        value_module.comparison_observer = recorder
-        sys.setprofile(recorder.profile)
-        try:
-            with enable_grad():
-                output = f(*leaves)
-        finally:
-            sys.setprofile(saved_profile)
-            value_module.comparison_observer = saved
+    saved_profile = sys.getprofile()
+    sys.setprofile(recorder.profile)  # per thread, like the comparison observer
+    try:
+        with observing_comparisons(recorder), enable_grad():
+            output = f(*leaves)
+    finally:
+        sys.setprofile(saved_profile)
     if not isinstance(output, Value):
         output = Value(output)
     return output, recorder.guards, recorder.reads
