@@ -36,11 +36,21 @@ __all__ = [
 
 
 def compile_graph(
-    output: Value, inputs: Sequence[Value], batched: bool = False
+    output: Value,
+    inputs: Sequence[Value],
+    batched: bool = False,
+    *,
+    wrt: Sequence[Value] | None = None,
+    reduce: str | None = None,
 ) -> CompiledGraph:
     """Straight-line Python for `output` and its gradient as functions of the leaves `inputs`.
 
-    `batched=True` writes the code for NumPy arrays (see `CompiledGraph`).
+    `batched=True` writes the code for NumPy arrays (see `CompiledGraph`): `output` is the value
+    of one example, and any input may be an array with one entry per example. There, `wrt`
+    names the inputs that need gradients (default: all) and `reduce='sum'` or `'mean'` reduces
+    over the batch inside the generated code: `value_and_grad` then returns the reduced value
+    and one NumPy vector of its gradient with respect to `wrt`, and a layer — `dot` nodes over
+    one input vector with weight rows from `wrt` — is one matrix product.
 
     >>> from autograd import Value
     >>> x, y = Value(2.0, label='x'), Value(3.0, label='y')
@@ -58,6 +68,15 @@ def compile_graph(
             raise ValueError(f"compile_graph inputs must be leaves, got a computed {node!r}")
     if len(set(inputs)) != len(inputs):
         raise ValueError("compile_graph inputs must be distinct Values")
+    if reduce not in (None, "sum", "mean"):
+        raise ValueError(f"compile_graph: reduce must be None, 'sum' or 'mean', got {reduce!r}")
+    if (wrt is not None or reduce is not None) and not batched:
+        raise ValueError("compile_graph: wrt= and reduce= are for batched=True")
+    if wrt is not None:
+        wrt = list(wrt)
+        known = set(inputs)
+        if not all(isinstance(node, Value) and node in known for node in wrt):
+            raise ValueError("compile_graph: every Value in wrt must be one of the inputs")
     graph = Graph([output])
     return CompiledGraph(output, inputs, rebuild=graph.replay(output, inputs), batched=batched,
-                         graph=graph)
+                         graph=graph, wrt=wrt, reduce=reduce)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import mode
 from ..value import Value
-from .emit import Emitter, Namespace, source
+from .emit import Emitter, Namespace, label_comments, source
 from .graph import Graph, rerun
 from .tape import MAX_SOURCE_NODES, Tape
 
@@ -46,6 +46,8 @@ class CompiledGraph:
         batched: bool = False,
         labelled: bool = True,
         graph: Graph | None = None,
+        wrt: Sequence[Value] | None = None,
+        reduce: str | None = None,
     ) -> None:
         if graph is None:
             graph = Graph([*(x for guard in guards for x in guard.operands()), output])
@@ -55,6 +57,7 @@ class CompiledGraph:
         self._functions: dict[str, Callable] = {}
         self._rebuild = rebuild
         self._emit_arguments = (graph, output, list(inputs), list(guards), argument_names)
+        self._wrt, self._reduce = wrt, reduce
         self._sources: dict[str, str] = {}
         self.tape: Tape | None = None
         if not batched and len(graph) > MAX_SOURCE_NODES:
@@ -68,11 +71,9 @@ class CompiledGraph:
     def _emit(self) -> None:
         graph, output, inputs, guards, argument_names = self._emit_arguments
         if self.batched:
-            from .numpy_emit import ArrayNamespace
-
-            namespace: Namespace = ArrayNamespace()
-        else:
-            namespace = Namespace()
+            self._emit_batched()
+            return
+        namespace = Namespace()
         emitter = Emitter(graph, output, inputs, guards, namespace, argument_names)
         names = emitter.arguments
         forward = [*emitter.label_comments(inputs), *emitter.forward_lines()]
@@ -84,6 +85,28 @@ class CompiledGraph:
             "value_and_grad", names, [*forward, "# backward: the chain rule, output first",
                                       *backward], f"{result}, {grads}"
         )
+        self._namespace = namespace.objects
+
+    def _emit_batched(self) -> None:
+        from .numpy_emit import ArrayNamespace, BatchedEmitter
+
+        graph, output, inputs, _, argument_names = self._emit_arguments
+        namespace = ArrayNamespace()
+        emitter = BatchedEmitter(graph, output, inputs, namespace, argument_names, self._wrt,
+                                 self._reduce)
+        names = emitter.arguments
+        data = [name for name, i in zip(names, emitter.inputs) if i not in emitter.wrt_position]
+        head = [f"n_batch = batch_size({', '.join(data)})"] if self._reduce else []
+        forward = [*label_comments(inputs, names), *head, *emitter.forward_lines()]
+        backward, result = emitter.backward_lines()
+        value = f"batch_total({emitter.text(emitter.output)}, n_batch)" if self._reduce else \
+            emitter.text(emitter.output)
+        if self._reduce == "mean":
+            value += " / n_batch"
+        self._sources["value"] = source("value", names, forward, value)
+        self._sources["value_and_grad"] = source(
+            "value_and_grad", names, [*forward, "# backward: the chain rule, output first",
+                                      *backward], result)
         self._namespace = namespace.objects
 
     @property

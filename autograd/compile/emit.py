@@ -42,7 +42,11 @@ MAX_TERMS = 200
 """Terms per line of a gradient sum (CPython's compiler limits how deep an expression nests)."""
 
 _OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
-_GENERATED = re.compile(r"[vx]\d+|[gd]_\w*|(forward|derivative|math|numpy|builtin)_\w*")
+_GENERATED = re.compile(
+    r"[vxmwp]\d+(_\d+)?|[gd]_\w*|positions_\d+|grads|n_batch"
+    r"|(forward|derivative|math|numpy|builtin)_\w*"
+)
+"""Names the emitters make up (an input is never given one of these)."""
 
 
 def ascii_name(text: str) -> str:
@@ -123,7 +127,7 @@ def argument_names(
     return [f"x{i}" for i in range(len(inputs))]
 
 
-def _product(upstream: str, local: tuple[str, int]) -> tuple[str, int]:
+def product(upstream: str, local: tuple[str, int]) -> tuple[str, int]:
     """upstream × local as an operand of a sum, and its sign: × 1.0 and × -1.0 are left out
     (they give exactly the same float), × keeps the local derivative's own grouping."""
     text, precedence = local
@@ -256,7 +260,7 @@ class Emitter:
                            for text, precedence in found.derivatives]
             for parent, local in zip(parents, locals_):
                 if needs_grad[parent]:
-                    terms.setdefault(parent, []).append(_product(upstream, local))
+                    terms.setdefault(parent, []).append(product(upstream, local))
         for position in self.inputs:
             if position in terms:
                 lines += self._sum_line(grads, position, terms.pop(position))
@@ -278,9 +282,13 @@ class Emitter:
         return lines
 
     def label_comments(self, inputs: Sequence[Value]) -> list[str]:
-        """`# x0: 'ｖ0'` for each input whose label is not its argument's name."""
-        return [f"# {name}: {ascii(node.label)}" for node, name in zip(inputs, self.arguments)
-                if node.label and node.label != name]
+        return label_comments(inputs, self.arguments)
+
+
+def label_comments(inputs: Sequence[Value], arguments: Sequence[str]) -> list[str]:
+    """`# x0: 'ｖ0'` for each input whose label is not its argument's name."""
+    return [f"# {name}: {ascii(node.label)}" for node, name in zip(inputs, arguments)
+            if node.label and node.label != name]
 
 
 def source(name: str, arguments: list[str], body: list[str], result: str) -> str:
