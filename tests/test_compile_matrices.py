@@ -110,3 +110,14 @@ def test_a_batch_independent_term_counts_once_per_example():
     cg = compile_graph(loss, [w, x], batched=True, wrt=[w], reduce="sum")
     value, grads = cg.value_and_grad(3.0, numpy.array([1.0, 2.0, 4.0]))
     assert value == 3 * 9.0 + 3.0 * 7.0 and grads[0] == 3 * 6.0 + 7.0
+
+
+def test_a_layer_that_is_the_same_for_every_example_counts_once_per_example():
+    ws = [Value(0.5), Value(-1.5), Value(2.0)]
+    x = Value(0.0)
+    loss = autograd.dot(ws, ws) * 0.5 + x * ws[0]  # an L2 penalty: dot of the parameters
+    cg = compile_graph(loss, [*ws, x], batched=True, wrt=ws, reduce="mean")
+    assert "outer_sum(" in cg.source
+    value, grads = cg.value_and_grad(0.5, -1.5, 2.0, numpy.array([1.0, 3.0]))
+    assert close(value, 0.5 * 6.5 + 0.5 * 2.0)
+    assert [round(g, 12) for g in grads.tolist()] == [0.5 + 2.0, -1.5, 2.0]

@@ -42,6 +42,7 @@ def compile_graph(
     *,
     wrt: Sequence[Value] | None = None,
     reduce: str | None = None,
+    keep: Sequence[Value] = (),
 ) -> CompiledGraph:
     """Straight-line Python for `output` and its gradient as functions of the leaves `inputs`.
 
@@ -72,11 +73,16 @@ def compile_graph(
         raise ValueError(f"compile_graph: reduce must be None, 'sum' or 'mean', got {reduce!r}")
     if (wrt is not None or reduce is not None) and not batched:
         raise ValueError("compile_graph: wrt= and reduce= are for batched=True")
+    keep = list(keep)
+    if keep and not batched:
+        raise ValueError("compile_graph: keep= is for batched=True")
     if wrt is not None:
         wrt = list(wrt)
         known = set(inputs)
         if not all(isinstance(node, Value) and node in known for node in wrt):
             raise ValueError("compile_graph: every Value in wrt must be one of the inputs")
     graph = Graph([output])
+    if not all(node in graph.index for node in keep):
+        raise ValueError("compile_graph: every Value in keep must be part of the output's graph")
     return CompiledGraph(output, inputs, rebuild=graph.replay(output, inputs), batched=batched,
-                         graph=graph, wrt=wrt, reduce=reduce)
+                         graph=graph, wrt=wrt, reduce=reduce, keep=keep)

@@ -48,6 +48,7 @@ class CompiledGraph:
         graph: Graph | None = None,
         wrt: Sequence[Value] | None = None,
         reduce: str | None = None,
+        keep: Sequence[Value] = (),
     ) -> None:
         if graph is None:
             graph = Graph([*(x for guard in guards for x in guard.operands()), output])
@@ -57,7 +58,7 @@ class CompiledGraph:
         self._functions: dict[str, Callable] = {}
         self._rebuild = rebuild
         self._emit_arguments = (graph, output, list(inputs), list(guards), argument_names)
-        self._wrt, self._reduce = wrt, reduce
+        self._wrt, self._reduce, self._keep = wrt, reduce, list(keep)
         self._sources: dict[str, str] = {}
         self.tape: Tape | None = None
         if not batched and len(graph) > MAX_SOURCE_NODES:
@@ -99,6 +100,9 @@ class CompiledGraph:
         head = [f"n_batch = batch_size({', '.join(data)})"] if self._reduce else []
         forward = [*label_comments(inputs, names), *head, *emitter.forward_lines()]
         backward, result = emitter.backward_lines()
+        if self._keep:
+            kept = ", ".join(emitter.text(graph.index[node]) for node in self._keep)
+            result += f", ({kept},)"
         value = f"batch_total({emitter.text(emitter.output)}, n_batch)" if self._reduce else \
             emitter.text(emitter.output)
         if self._reduce == "mean":

@@ -133,14 +133,15 @@ def as_column(x: Any) -> Any:
     return _numpy().asarray(x)[..., None]
 
 
-def outer_sum(g: Any, x: Any) -> Any:
-    """Σ over the batch of gᵢxⱼ: the gradient of W in `X @ W.T` (gᵀX for (batch, n) arrays)."""
+def outer_sum(g: Any, x: Any, n_batch: int) -> Any:
+    """Σ over the batch of gᵢxⱼ: the gradient of W in `X @ W.T` (gᵀX for (batch, n) arrays;
+    when neither depends on the example, `n_batch` times their outer product)."""
     numpy = _numpy()
     g, x = numpy.asarray(g), numpy.asarray(x)
     if g.ndim == 2 and x.ndim == 2:
         return g.T @ x
     if g.ndim <= 1 and x.ndim <= 1:
-        return numpy.outer(g, x)
+        return numpy.outer(g, x) * n_batch
     batch = numpy.broadcast_shapes(g.shape[:-1], x.shape[:-1])
     g2 = numpy.broadcast_to(g, batch + g.shape[-1:]).reshape(-1, g.shape[-1])
     x2 = numpy.broadcast_to(x, batch + x.shape[-1:]).reshape(-1, x.shape[-1])
@@ -404,7 +405,7 @@ class BatchedEmitter:
                 for c in range(len(group.members))) + ")"
             lines.append(f"{upstream} = {upstream + ' + ' if matrices else ''}{stacked}")
         if group.kind == "dot":
-            lines.append(f"g_w{g} = outer_sum({upstream}, {self._matrix_of(group.x)})")
+            lines.append(f"g_w{g} = outer_sum({upstream}, {self._matrix_of(group.x)}, n_batch)")
             positions = [self.wrt_position[p] for row in group.weights for p in row]
             self.param_vectors.append((self._constant(positions), f"g_w{g}"))
             if any(self.needs[p] for p in group.x):
