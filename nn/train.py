@@ -21,6 +21,7 @@ Predicted classes: a single output is a score or logit, read as the positive cla
 from __future__ import annotations
 
 import gc
+import operator
 import random
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -241,6 +242,9 @@ def predict_classes(model: Module, X: Sequence[Any], negative_label: int = 0) ->
 # -- the compiled path ---------------------------------------------------------------------
 
 
+_DATA = operator.attrgetter("data")
+
+
 class _CompiledSteps:
     """`fit(compile=True)`: the loss of *one example* is compiled once, as NumPy code over a batch
     of examples (`compile_graph(..., batched=True, wrt=parameters, reduce='mean')`: a layer is
@@ -320,7 +324,7 @@ class _CompiledSteps:
             self._compile(X_batch[0], y_batch[0])
         columns = numpy.asarray(X_batch, dtype=float).reshape(len(X_batch), -1).T
         value, grads, kept = self.compiled.value_and_grad(
-            *[p.data for p in self.parameters], *columns, *self._target_columns(y_batch))
+            *map(_DATA, self.parameters), *columns, *self._target_columns(y_batch))
         for parameter, grad in zip(self.parameters, grads.tolist()):
             parameter.grad = grad
         scores = numpy.stack(numpy.broadcast_arrays(*kept, numpy.zeros(len(X_batch))), axis=1)
