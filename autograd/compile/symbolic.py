@@ -5,15 +5,16 @@ Nothing here knows a particular primitive. An op's forward and derivative rule a
 choice (`float(x > 0)` for relu) is explored both ways and becomes a conditional expression
 (`(a if c else b)` for floats, `where(c, a, b)` for arrays). A rule that does anything else with
 its operands (calls `math.exp`, `float(x)`, a table function, …) raises `Untraceable`: the
-emitted code then calls the rule itself. A variadic primitive (`sum`, `dot`) is always called:
-its forward reduces with the builtin `sum`, whose rounding (compensated on Python >= 3.12) a
-written-out chain of additions would not reproduce.
+emitted code then calls the rule itself. On Python >= 3.12 a variadic primitive (`sum`, `dot`)
+is always called: its forward reduces with the builtin `sum`, whose rounding (compensated there)
+a written-out chain of additions would not reproduce.
 """
 
 from __future__ import annotations
 
 import math
 import string
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,14 @@ from ..value import Op
 
 # Operator precedence of the text an Expr holds, as Python parses it (higher binds tighter).
 ADDITIVE, MULTIPLICATIVE, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
+
+FAITHFUL_SUM = sys.version_info < (3, 12)
+"""Before Python 3.12 the builtin `sum` of floats adds left to right, exactly as the written-out
+chain of additions does; from 3.12 it compensates rounding, so a variadic op is called instead."""
+
+MAX_INLINE_ARITY = 64
+"""A variadic op with more operands than this is called, not written out (CPython's compiler
+limits how deeply an expression nests)."""
 
 MAX_PATHS = 16
 """A rule with more data-dependent paths than this is called instead of inlined."""
@@ -265,7 +274,7 @@ class Template:
 def template(op: Op, arity: int, choice: str) -> Template:
     """Evaluate `op`'s forward and derivative rule once on symbolic operands."""
     forward: Pieces | None = None
-    if not is_variadic(op):
+    if not is_variadic(op) or (FAITHFUL_SUM and arity <= MAX_INLINE_ARITY):
         try:
             forward = pieces(merge(PathExplorer().explore(op.forward, arity, False), choice)[0])
         except _SYMBOLIC_FAILURES:
