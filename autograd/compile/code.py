@@ -55,7 +55,7 @@ class CompiledGraph:
         self.n_inputs = len(inputs)
         self.batched = batched
         self._labels = [node.label if labelled else "" for node in inputs]
-        self._functions: dict[str, Callable] = {}
+        self._functions: dict[str, Callable[..., Any]] = {}
         self._rebuild = rebuild
         self._emit_arguments = (graph, output, list(inputs), list(guards), argument_names)
         self._wrt, self._reduce, self._keep = wrt, reduce, list(keep)
@@ -133,7 +133,7 @@ class CompiledGraph:
             return f"<CompiledGraph of {self.n_inputs} inputs, a tape of {self.tape.size} nodes>"
         return f"<CompiledGraph of {self.n_inputs} inputs, {self.source.count(chr(10))} lines>"
 
-    def _function(self, name: str) -> Callable:
+    def _function(self, name: str) -> Callable[..., Any]:
         function = self._functions.get(name)
         if function is None:
             text = self._sources[name]
@@ -144,7 +144,7 @@ class CompiledGraph:
             function = self._functions[name] = namespace[name]
         return function
 
-    def _run(self, name: str, inputs: tuple) -> Any:
+    def _run(self, name: str, inputs: tuple[Any, ...]) -> Any:
         if len(inputs) != self.n_inputs:
             raise TypeError(f"compiled for {self.n_inputs} arguments, got {len(inputs)}")
         if mode.is_anomaly_enabled():
@@ -167,10 +167,12 @@ class CompiledGraph:
         assert self._rebuild is not None
         return rerun(self._rebuild, inputs, with_grad, self._labels)
 
-    def __call__(self, *inputs: float) -> float:
-        """The output's value at `inputs` (None if a guard of a traced function failed)."""
+    def __call__(self, *inputs: Any) -> Any:
+        """The output's value at `inputs`: a float (an array or the batch's total, batched), or
+        None if a guard of a traced function failed."""
         return self._run("value", inputs)
 
-    def value_and_grad(self, *inputs: float) -> tuple[float, tuple[float, ...]]:
-        """(value, (∂output/∂input for each input)) at `inputs`."""
+    def value_and_grad(self, *inputs: Any) -> Any:
+        """(value, (∂output/∂input for each input)) at `inputs`; batched with `reduce`:
+        (total, gradient vector over `wrt`[, kept values])."""
         return self._run("value_and_grad", inputs)

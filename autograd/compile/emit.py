@@ -22,7 +22,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..value import Op, Value
+from ..ops import Op
+from ..value import Value
 from .graph import Graph
 from .symbolic import (
     ADDITIVE,
@@ -75,13 +76,15 @@ class Namespace:
     def bind_derivative(self, op: Op, arity: int) -> str:
         return self._bind("derivative", op, self.derivative_object(op, arity), op.derivative)
 
-    def forward_object(self, op: Op, arity: int) -> Callable:
+    def forward_object(self, op: Op, arity: int) -> Callable[..., Any]:
         return op.forward
 
-    def derivative_object(self, op: Op, arity: int) -> Callable:
+    def derivative_object(self, op: Op, arity: int) -> Callable[..., Any]:
         return op.derivative
 
-    def _bind(self, role: str, op: Op, function: Callable, named_after: Callable) -> str:
+    def _bind(
+        self, role: str, op: Op, function: Callable[..., Any], named_after: Callable[..., Any]
+    ) -> str:
         key = (role, op)
         name = self._names.get(key)
         if name is None:
@@ -89,7 +92,7 @@ class Namespace:
                                                                             op))
         return name
 
-    def _name_for(self, function: Callable, preferred: str) -> str:
+    def _name_for(self, function: Callable[..., Any], preferred: str) -> str:
         for suffix in itertools.chain([""], map(str, itertools.count(2))):
             name = preferred + suffix
             if self.objects.get(name, function) is function:
@@ -98,7 +101,7 @@ class Namespace:
         raise AssertionError("unreachable")
 
 
-def _callee_name(function: Callable, role: str, op: Op) -> str:
+def _callee_name(function: Callable[..., Any], role: str, op: Op) -> str:
     """`exp` for math.exp (`math_pow` where a Python builtin has the name), else `forward_relu`;
     always an ASCII identifier that is not a keyword."""
     name = getattr(function, "__name__", "")
@@ -211,7 +214,7 @@ class Emitter:
         graph = self.graph
         variable = self.names[i] = f"v{self.count}"
         self.count += 1
-        op = graph.ops[i]
+        op = graph.op(i)
         operands = [variable, *(self.names[p] for p in graph.parents[i])]
         found = self._template(op, len(operands) - 1)
         if found.forward is not None:
@@ -247,7 +250,7 @@ class Emitter:
             upstream = grads.get(i)
             if upstream is None:
                 continue
-            op, parents = graph.ops[i], graph.parents[i]
+            op, parents = graph.op(i), graph.parents[i]
             operands = [names[i], *(names[p] for p in parents)]
             found = self._template(op, len(parents))
             if found.derivatives is None:
@@ -266,7 +269,7 @@ class Emitter:
                 lines += self._sum_line(grads, position, terms.pop(position))
         return lines, [grads.get(position, "0.0") for position in self.inputs]
 
-    def _sum_line(self, grads: dict, i: int, terms: list[tuple[str, int]]) -> list[str]:
+    def _sum_line(self, grads: dict[int, str], i: int, terms: list[tuple[str, int]]) -> list[str]:
         """`g_p = t1 + t2 - t3 …`, left to right as the dynamic engine adds; long sums are
         continued as `g_p = g_p + …`."""
         name = grads[i] = f"g_{self.names[i]}"

@@ -13,7 +13,8 @@ from typing import Any
 from ..functional import gradients
 from ..graph import backprop_order
 from ..mode import enable_grad
-from ..value import Op, Value, apply
+from ..ops import Op
+from ..value import Value, apply
 
 
 def op_of(node: Value) -> Op:
@@ -67,6 +68,12 @@ class Graph:
                 ops.append(None)
                 parent_lists.append(())
 
+    def op(self, i: int) -> Op:
+        """The Op of computed node i."""
+        op = self.ops[i]
+        assert op is not None, f"node {i} is a leaf"
+        return op
+
     def __len__(self) -> int:
         return len(self.nodes)
 
@@ -93,7 +100,8 @@ class Graph:
                     made.append(Value(constants[i], allow_nonfinite=True))
                 else:
                     made.append(apply(op, *[made[p] for p in parents[i]]))
-            return made[target]
+            result: Value = made[target]
+            return result
 
         return build
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from typing import Any
 
 from .graph import Graph
 
@@ -35,7 +36,7 @@ class Group:
         self.members = members
         self.weights: list[tuple[int, ...]] = []
         self.x: tuple[int, ...] = ()
-        self.operands: list[tuple] = []
+        self.operands: list[tuple[Any, ...]] = []
         self.position = min(members)
 
 
@@ -75,30 +76,31 @@ def _grow(
     column: dict[int, tuple[int, int]]
 ) -> bool:
     """One pass: every set of nodes that applies one op to all columns of a group becomes one."""
-    candidates: dict[tuple, dict[int, int]] = defaultdict(dict)
-    spoiled: set[tuple] = set()
+    candidates: dict[tuple[Any, ...], dict[int, int]] = defaultdict(dict)
+    spoiled: set[tuple[Any, ...]] = set()
     for i, op in enumerate(graph.ops):
         if op is None or op.arity is None or i in column:
             continue
-        key: list = [op]
+        parts: list[Any] = [op]
         columns = set()
         for p in graph.parents[i]:
             if p in column:
                 g, c = column[p]
                 columns.add(c)
-                key.append(("g", g))
+                parts.append(("g", g))
             elif p in parameters:
-                key.append(("p",))
+                parts.append(("p",))
             elif graph.ops[p] is None and p not in inputs:
-                key.append(("c", graph.nodes[p].data))
+                parts.append(("c", graph.nodes[p].data))
             else:
-                key.append(("s", p))
+                parts.append(("s", p))
         if len(columns) != 1:
             continue
         col = columns.pop()
-        found = candidates[tuple(key)]
+        key = tuple(parts)
+        found = candidates[key]
         if col in found:
-            spoiled.add(tuple(key))
+            spoiled.add(key)
         found[col] = i
     grew = False
     for key, members in candidates.items():

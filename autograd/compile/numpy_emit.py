@@ -16,7 +16,8 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..value import Op, Value
+from ..ops import Op
+from ..value import Value
 from .emit import MAX_TERMS, Namespace, argument_names, product
 from .graph import Graph
 from .matrices import find_groups
@@ -56,7 +57,7 @@ _FALLBACK = {"sigmoid": _sigmoid, "sum": _sum, "dot": _dot}  # until these rows 
 row of the op table carries its own `numpy` field."""
 
 
-def _forward_elementwise(forward: Callable, arity: int) -> Callable:
+def _forward_elementwise(forward: Callable[..., Any], arity: int) -> Callable[..., Any]:
     """The float `forward` applied to each element of its broadcast array arguments."""
     numpy = _numpy()
     vector = numpy.frompyfunc(forward, arity, 1)
@@ -75,7 +76,7 @@ class ArrayNamespace(Namespace):
         self.objects.update({"where": numpy.where, "inf": numpy.inf, "nan": numpy.nan,
                              "array": numpy.array, "zeros": numpy.zeros})
 
-    def forward_object(self, op: Op, arity: int) -> Callable:
+    def forward_object(self, op: Op, arity: int) -> Callable[..., Any]:
         vectorised = op.numpy
         if isinstance(vectorised, str):
             vectorised = getattr(_numpy(), vectorised)
@@ -84,21 +85,21 @@ class ArrayNamespace(Namespace):
                 parameters = tuple(op.params.values())
                 return lambda *xs: vectorised(*xs, *parameters)
             return vectorised
-        found = _numpy_builtin(op.forward)
+        found: Callable[..., Any] | None = _numpy_builtin(op.forward)
         if found is not None:
             return found
         if op.name in _FALLBACK:
             return _FALLBACK[op.name]
         return _forward_elementwise(op.forward, arity)
 
-    def derivative_object(self, op: Op, arity: int) -> Callable:
-        def rule(*args: Any) -> tuple:
+    def derivative_object(self, op: Op, arity: int) -> Callable[..., Any]:
+        def rule(*args: Any) -> tuple[Any, ...]:
             return tuple(op.derivative(*args))
 
         return _derivative_elementwise(rule, arity)
 
 
-def _derivative_elementwise(rule: Callable, arity: int) -> Callable:
+def _derivative_elementwise(rule: Callable[..., Any], arity: int) -> Callable[..., Any]:
     """The float derivative `rule` (of the node and its parents) element by element: a tuple
     of one float array per parent."""
     numpy = _numpy()
@@ -109,7 +110,7 @@ def _derivative_elementwise(rule: Callable, arity: int) -> Callable:
     return lambda *args: tuple(numpy.asarray(part, dtype=float) for part in vector(*args))
 
 
-def _numpy_builtin(function: Callable) -> Any:
+def _numpy_builtin(function: Callable[..., Any]) -> Any:
     """NumPy's function for a `math` builtin of the same name (math.pow → numpy.power)."""
     if not inspect.isbuiltin(function):
         return None
@@ -273,7 +274,7 @@ class BatchedEmitter:
         graph = self.graph
         variable = self.names[i] = f"v{self.count}"
         self.count += 1
-        op = graph.ops[i]
+        op = graph.op(i)
         operands = [variable, *(self.text(p) for p in graph.parents[i])]
         found = self._template(op, len(operands) - 1)
         if found.forward is not None:
@@ -312,7 +313,7 @@ class BatchedEmitter:
                 operands.append(f"as_column({self.text(what)})")
             else:
                 operands.append(self.text(what))
-        op = graph.ops[group.members[0]]
+        op = graph.op(group.members[0])
         found = self._template(op, len(operands) - 1)
         if found.forward is not None:
             lines.append(f"m{g} = {render(found.forward, operands)}")
@@ -375,7 +376,7 @@ class BatchedEmitter:
             lines = _sum_lines(upstream, self.terms.pop(i))
         else:
             return []
-        op, parents = graph.ops[i], graph.parents[i]
+        op, parents = graph.op(i), graph.parents[i]
         operands = [self.names[i], *(self.text(p) for p in parents)]
         locals_ = self._locals(op, operands, f"d_{self.names[i]}", lines)
         for parent, local in zip(parents, locals_):
@@ -383,7 +384,9 @@ class BatchedEmitter:
                 self._add_term(parent, _term(upstream, local))
         return lines
 
-    def _locals(self, op: Op, operands: list[str], result: str, lines: list[str]) -> list:
+    def _locals(
+        self, op: Op, operands: list[str], result: str, lines: list[str]
+    ) -> list[tuple[str, int]]:
         found = self._template(op, len(operands) - 1)
         if found.derivatives is None:
             call = self.namespace.bind_derivative(op, len(operands) - 1)
@@ -422,7 +425,7 @@ class BatchedEmitter:
             operands.append({"g": f"m{what}", "p": f"p{g}_{k}",
                              "s": f"as_column({self.text(what) if kind == 's' else ''})"}
                             .get(kind, self.text(what) if kind == "c" else ""))
-        op = self.graph.ops[group.members[0]]
+        op = self.graph.op(group.members[0])
         locals_ = self._locals(op, operands, f"d_m{g}", lines)
         for k, ((kind, what), local) in enumerate(zip(group.operands, locals_)):
             term = _term(upstream, local)

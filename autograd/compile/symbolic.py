@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ..value import Op
+from ..ops import Op
 
 # Operator precedence of the text an Expr holds, as Python parses it (higher binds tighter).
 ADDITIVE, MULTIPLICATIVE, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
@@ -38,7 +38,7 @@ IF_ELSE = "({0} if {1} else {2})"
 WHERE = "where({1}, {0}, {2})"
 """How a data-dependent choice is written: for floats, or elementwise for NumPy arrays."""
 
-Pieces = tuple
+Pieces = tuple[str | int, ...]
 """A template as literal text and operand indices: ('g * ', 2, ' + 1.0'); `render` fills it."""
 
 
@@ -172,7 +172,9 @@ class PathExplorer:
         self.taken.append((condition, outcome))
         return outcome
 
-    def explore(self, rule: Callable[..., Any], arity: int, with_out: bool) -> list[tuple]:
+    def explore(
+        self, rule: Callable[..., Any], arity: int, with_out: bool
+    ) -> list[tuple[Any, ...]]:
         """Every (choices taken, result) of `rule` on symbolic operands `{0}` (the node, when
         `with_out`) and `{1}`..`{arity}` (its parents)."""
         operands = [Expr(f"{{{i}}}", ATOM, self) for i in range(0 if with_out else 1, arity + 1)]
@@ -216,7 +218,7 @@ def literal(x: Any) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def merge(paths: list[tuple[list, Any]], choice: str, depth: int = 0) -> tuple[str, int]:
+def merge(paths: list[tuple[list[Any], Any]], choice: str, depth: int = 0) -> tuple[str, int]:
     """One expression for the results of all paths: `(a if condition else b)` where they differ
     (or `where(condition, a, b)`, per `choice`). Returns the text and its precedence."""
     texts = [(result.text, result.precedence) if isinstance(result, Expr) else
@@ -245,7 +247,7 @@ def pieces(template: str) -> Pieces:
 
 def render(template: Pieces, operands: list[str]) -> str:
     """The template with `{i}` replaced by `operands[i]`."""
-    return "".join(operands[p] if type(p) is int else p for p in template)
+    return "".join(operands[p] if isinstance(p, int) else p for p in template)
 
 
 _SYMBOLIC_FAILURES = (Untraceable, TypeError, ValueError, ArithmeticError, AttributeError)
@@ -266,7 +268,7 @@ class Template:
 
     __slots__ = ("forward", "derivatives")
 
-    def __init__(self, forward: Pieces | None, derivatives: tuple | None) -> None:
+    def __init__(self, forward: Pieces | None, derivatives: tuple[Any, ...] | None) -> None:
         self.forward = forward
         self.derivatives = derivatives
 

@@ -41,7 +41,7 @@ class Tape:
         self.constants = [node.data for node in graph.nodes]
         self.inputs = list(inputs)
         self.output = output
-        steps: list[tuple] = []
+        steps: list[tuple[Any, ...]] = []
         start = 0
         for k, end in enumerate(graph.groups):
             for i in range(start, end):
@@ -61,7 +61,7 @@ class Tape:
         for i, parents in enumerate(graph.parents):
             if not needs_grad[i] and any(needs_grad[p] for p in parents):
                 needs_grad[i] = True
-        self.backward = [(i, graph.ops[i].derivative, graph.parents[i])
+        self.backward = [(i, graph.op(i).derivative, graph.parents[i])
                          for i in graph.backward_order(graph.nodes[output]) if needs_grad[i]]
 
     def _operand(self, graph: Graph, x: Value | float) -> int:

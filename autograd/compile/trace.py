@@ -57,7 +57,7 @@ class Guard:
     def operands(self) -> list[Value]:
         return [x for x in (self.left, self.right) if isinstance(x, Value)]
 
-    def key(self) -> tuple:
+    def key(self) -> tuple[Any, ...]:
         return (self.symbol, self.outcome, self.note)
 
 
@@ -213,7 +213,7 @@ def _trace(f: Callable[..., Any], inputs: Sequence[float], names: list[str]) -> 
     return CompiledGraph(output, leaves, guards, names, rebuild=f, labelled=False)
 
 
-def _name_of(f: Callable) -> str:
+def _name_of(f: Callable[..., Any]) -> str:
     return getattr(f, "__qualname__", None) or repr(f)
 
 
@@ -244,7 +244,7 @@ class CompiledFunction:
             raise RuntimeError(f"{_name_of(self.f)} has not been traced yet: call it once first")
         return self.traces[0].source
 
-    def _run(self, method: str, inputs: tuple) -> Any:
+    def _run(self, method: str, inputs: tuple[Any, ...]) -> Any:
         floats = [_argument(x) for x in inputs]
         for position, trace in enumerate(self.traces):
             if trace.n_inputs != len(floats):
@@ -276,7 +276,8 @@ class CompiledFunction:
 
     def value_and_grad(self, *inputs: float) -> tuple[float, tuple[float, ...]]:
         """(f(*inputs), (∂f/∂input for each input)) on floats."""
-        return self._run("value_and_grad", inputs)
+        result: tuple[float, tuple[float, ...]] = self._run("value_and_grad", inputs)
+        return result
 
 
 def _argument(x: Any) -> float:
