@@ -41,8 +41,11 @@ def measure(n_points: int) -> dict:
     exact = value == loss.data and all(g == p.grad for g, p in zip(grads, params))
     nodes = _count(loss)
     return {
-        "points": n_points, "nodes": nodes, "build_s": round(built - start, 2),
-        "compile_graph_s": round(emitted - built, 2), "first_call_s": round(first - emitted, 2),
+        "points": n_points,
+        "nodes": nodes,
+        "build_s": round(built - start, 2),
+        "compile_graph_s": round(emitted - built, 2),
+        "first_call_s": round(first - emitted, 2),
         "call_s": round(second - first, 3),
         "peak_MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         "equals_backward": exact,
@@ -60,15 +63,23 @@ def main(argv: list[str]) -> None:
     if len(sizes) == 1:
         print(json.dumps(measure(sizes[0])))
         return
-    print("| points | nodes | build s | compile_graph s | first call s | call s | peak MB "
-          "| = backward |")
+    print(
+        "| points | nodes | build s | compile_graph s | first call s | call s | peak MB "
+        "| = backward |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---|")
     for n in sizes:
-        out = subprocess.run([sys.executable, "-m", "benchmarks.compile_scale", str(n)],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-m", "benchmarks.compile_scale", str(n)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         r = json.loads(out)
-        print(f"| {r['points']} | {r['nodes']} | {r['build_s']} | {r['compile_graph_s']} | "
-              f"{r['first_call_s']} | {r['call_s']} | {r['peak_MB']} | {r['equals_backward']} |")
+        print(
+            f"| {r['points']} | {r['nodes']} | {r['build_s']} | {r['compile_graph_s']} | "
+            f"{r['first_call_s']} | {r['call_s']} | {r['peak_MB']} | {r['equals_backward']} |"
+        )
 
 
 if __name__ == "__main__":

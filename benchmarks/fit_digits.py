@@ -41,8 +41,18 @@ def run(compile: bool, X: list, y: list, X_test: list, y_test: list) -> tuple[fl
     model = nn.MLP(64, [32, 10], seed=0)
     optimizer = nn.Adam(model.parameters(), lr=0.01)
     start = time.perf_counter()
-    history = fit(model, X, y, "cross_entropy", optimizer, epochs=10, batch_size=32,
-                  progress=False, compile=compile, seed=0)
+    history = fit(
+        model,
+        X,
+        y,
+        "cross_entropy",
+        optimizer,
+        epochs=10,
+        batch_size=32,
+        progress=False,
+        compile=compile,
+        seed=0,
+    )
     seconds = time.perf_counter() - start
     scores = evaluate(model, X_test, y_test, loss="cross_entropy", metrics=["accuracy"])
     scores["final train loss"] = history.loss[-1]
@@ -55,16 +65,25 @@ def main() -> None:
     random.Random(0).shuffle(order)
     cut = int(0.8 * len(order))
     train, test = order[:cut], order[cut:]
-    data = ([X[i] for i in train], [y[i] for i in train], [X[i] for i in test],
-            [y[i] for i in test])
-    print("| engine | 10 epochs, s (compile included) | test accuracy | test loss | "
-          "final train loss |")
+    data = (
+        [X[i] for i in train],
+        [y[i] for i in train],
+        [X[i] for i in test],
+        [y[i] for i in test],
+    )
+    print(
+        "| engine | 10 epochs, s (compile included) | test accuracy | test loss | "
+        "final train loss |"
+    )
     print("|---|---:|---:|---:|---:|")
     for compile in (True, False):
         seconds, scores = run(compile, *data)
         name = "fit(compile=True)" if compile else "fit (dynamic engine)"
-        print(f"| {name} | {seconds:.2f} | {scores['accuracy']:.4f} | {scores['loss']:.4f} | "
-              f"{scores['final train loss']:.4f} |", flush=True)
+        print(
+            f"| {name} | {seconds:.2f} | {scores['accuracy']:.4f} | {scores['loss']:.4f} | "
+            f"{scores['final train loss']:.4f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -40,8 +40,13 @@ REPEATS, CALLS = 7, 50
 
 def _weights(sizes: list[int], seed: int = 1337) -> list[tuple[list[list[float]], list[float]]]:
     rng = random.Random(seed)
-    return [([[rng.uniform(-1, 1) / n_in ** 0.5 for _ in range(n_in)] for _ in range(n_out)],
-             [0.0] * n_out) for n_in, n_out in zip(sizes, sizes[1:])]
+    return [
+        (
+            [[rng.uniform(-1, 1) / n_in**0.5 for _ in range(n_in)] for _ in range(n_out)],
+            [0.0] * n_out,
+        )
+        for n_in, n_out in zip(sizes, sizes[1:])
+    ]
 
 
 def _data(kind: str) -> tuple[list[int], numpy.ndarray, numpy.ndarray]:
@@ -57,8 +62,10 @@ def _data(kind: str) -> tuple[list[int], numpy.ndarray, numpy.ndarray]:
 def glassgrad(kind: str) -> tuple[Callable[[], tuple], float]:
     """The compiled step, and the seconds compile_graph took."""
     sizes, X, y = _data(kind)
-    layers = [([[Value(w) for w in row] for row in W], [Value(b) for b in bs])
-              for W, bs in _weights(sizes)]
+    layers = [
+        ([[Value(w) for w in row] for row in W], [Value(b) for b in bs])
+        for W, bs in _weights(sizes)
+    ]
     params = [p for W, bs in layers for row, b in zip(W, bs) for p in (*row, b)]
     xs = [Value(0.0) for _ in range(sizes[0])]
     h: list = xs
@@ -79,8 +86,9 @@ def glassgrad(kind: str) -> tuple[Callable[[], tuple], float]:
         loss = lse - autograd.dot(targets, h)
         columns = [*X.T, *numpy.eye(10)[y].T]
     start = time.perf_counter()
-    cg = autograd.compile_graph(loss, [*params, *xs, *targets], batched=True, wrt=params,
-                                reduce="sum")
+    cg = autograd.compile_graph(
+        loss, [*params, *xs, *targets], batched=True, wrt=params, reduce="sum"
+    )
     floats = [p.data for p in params]
     cg.value_and_grad(*floats, *columns)
     seconds = time.perf_counter() - start
@@ -99,8 +107,10 @@ def torch_batched(kind: str) -> Callable[[], tuple]:
     sizes, X, y = _data(kind)
     params = []
     for W, bs in _weights(sizes):
-        params += [torch.tensor(W, dtype=torch.float64, requires_grad=True),
-                   torch.tensor(bs, dtype=torch.float64, requires_grad=True)]
+        params += [
+            torch.tensor(W, dtype=torch.float64, requires_grad=True),
+            torch.tensor(bs, dtype=torch.float64, requires_grad=True),
+        ]
     inputs = torch.tensor(X, dtype=torch.float64)
     labels = torch.tensor(y, dtype=torch.float64 if kind == "mlp_moons" else torch.int64)
 
@@ -145,8 +155,10 @@ def main() -> None:
             median = statistics.median(times[name])
             compiled = f"{compile_seconds:.2f}" if name.startswith("glassgrad") else ""
             checksum = ", ".join(f"{x:.10g}" for x in sums[name])
-            print(f"| {kind} | {name} | {median * 1e3:.3f} | {median / torch_median:.2f} | "
-                  f"{compiled} | {checksum} |")
+            print(
+                f"| {kind} | {name} | {median * 1e3:.3f} | {median / torch_median:.2f} | "
+                f"{compiled} | {checksum} |"
+            )
     sys.stdout.flush()
 
 

@@ -27,13 +27,16 @@ def dynamic(f, inputs):
 # -- reading a Value as a number while tracing -------------------------------------------------
 
 
-@pytest.mark.parametrize("read", [
-    lambda x: x * math.exp(x),
-    lambda x: x * float(x),
-    lambda x: x * round(x.item() * 4.0),
-    lambda x: x * float(f"{float(x):.3f}"),
-    lambda x: x + len(str(x).split(",")[0]),  # "Value(data=1.0"
-])
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda x: x * math.exp(x),
+        lambda x: x * float(x),
+        lambda x: x * round(x.item() * 4.0),
+        lambda x: x * float(f"{float(x):.3f}"),
+        lambda x: x + len(str(x).split(",")[0]),  # "Value(data=1.0"
+    ],
+)
 def test_a_number_read_from_a_value_becomes_a_guard_never_a_baked_constant(read):
     cf = compile(read)
     for x in (1.0, 2.0, -0.5, 2.0):
@@ -76,14 +79,26 @@ def test_comparisons_and_constants_made_inside_f_are_not_escapes():
 
 LOSSES = [
     ("mse", lambda p, y: __import__("nn").losses.mse_loss([p], [y]), [(0.3, 1.0), (-4.0, 2.0)]),
-    ("bce", lambda p, y: __import__("nn").losses.binary_cross_entropy([p], [y]),
-     [(0.0, 1.0), (0.5, 1.0), (1.0, 0.0), (0.25, 0.0)]),
-    ("bce logits", lambda z, y: __import__("nn").losses.binary_cross_entropy_with_logits(
-        [z], [y]), [(-800.0, 1.0), (3.0, 0.0), (-2.0, 1.0), (900.0, 0.0)]),
-    ("cross entropy", lambda a, b, c: __import__("nn").losses.cross_entropy([a, b, c], 1),
-     [(0.0, 0.0, 0.0), (800.0, -2.0, 1.0), (-3.0, 700.0, 2.0), (1.0, 2.0, 3.0)]),
-    ("hinge", lambda s, y: __import__("nn").losses.hinge_loss([s], [y]),
-     [(0.5, 1.0), (0.5, -1.0), (3.0, 1.0), (-2.0, -1.0)]),
+    (
+        "bce",
+        lambda p, y: __import__("nn").losses.binary_cross_entropy([p], [y]),
+        [(0.0, 1.0), (0.5, 1.0), (1.0, 0.0), (0.25, 0.0)],
+    ),
+    (
+        "bce logits",
+        lambda z, y: __import__("nn").losses.binary_cross_entropy_with_logits([z], [y]),
+        [(-800.0, 1.0), (3.0, 0.0), (-2.0, 1.0), (900.0, 0.0)],
+    ),
+    (
+        "cross entropy",
+        lambda a, b, c: __import__("nn").losses.cross_entropy([a, b, c], 1),
+        [(0.0, 0.0, 0.0), (800.0, -2.0, 1.0), (-3.0, 700.0, 2.0), (1.0, 2.0, 3.0)],
+    ),
+    (
+        "hinge",
+        lambda s, y: __import__("nn").losses.hinge_loss([s], [y]),
+        [(0.5, 1.0), (0.5, -1.0), (3.0, 1.0), (-2.0, -1.0)],
+    ),
 ]
 
 
@@ -119,7 +134,7 @@ def test_primitive_names_never_shadow_or_break_the_code():
     µ = autograd.primitive("µ", lambda x: 2.0 * math.sinh(x), lambda out, x: (2.0 * math.cosh(x),))
     sq = autograd.primitive("²", lambda x: x * x, lambda out, x: (2.0 * x,))
     wh = autograd.primitive("where", lambda x: math.atan(x), lambda out, x: (1 / (1 + x * x),))
-    expo = autograd.primitive("exp2_ｖ0", lambda x: 2.0 ** x, lambda out, x: (out * math.log(2),))
+    expo = autograd.primitive("exp2_ｖ0", lambda x: 2.0**x, lambda out, x: (out * math.log(2),))
 
     def f(x, y):
         return µ(x) * sq(y) + wh(x * y) + expo(x) + (x - y).relu()
@@ -133,8 +148,10 @@ def test_primitive_names_never_shadow_or_break_the_code():
             value, grads = cg.value_and_grad(*point)
             expected = dynamic(f, point)
             assert math.isclose(float(value), expected[0], rel_tol=1e-12)
-            assert all(math.isclose(float(a), b, rel_tol=1e-12, abs_tol=1e-15)
-                       for a, b in zip(grads, expected[1]))
+            assert all(
+                math.isclose(float(a), b, rel_tol=1e-12, abs_tol=1e-15)
+                for a, b in zip(grads, expected[1])
+            )
 
 
 class Shouting(float):
@@ -143,8 +160,11 @@ class Shouting(float):
 
 
 def test_constants_are_written_from_the_float_value_not_the_object():
-    odd = autograd.primitive("odd_constants", lambda x: 3.0 * x,
-                             lambda out, x: (x * 0.0 + numpy.float64(3.0) * Shouting(1.0),))
+    odd = autograd.primitive(
+        "odd_constants",
+        lambda x: 3.0 * x,
+        lambda out, x: (x * 0.0 + numpy.float64(3.0) * Shouting(1.0),),
+    )
     x = Value(2.0)
     cg = compile_graph(odd(x) * Shouting(0.1), [x])
     assert "SHOUTING" not in cg.source and "float64" not in cg.source
@@ -184,14 +204,24 @@ def test_every_primitive_compiles_in_both_modes_like_the_dynamic_engine(op):
         assert float_code.value_and_grad(*point) == expected
         assert math.isclose(values[row], expected[0], rel_tol=1e-13)
         for grad, want in zip(grads, expected[1]):
-            assert math.isclose(numpy.broadcast_to(grad, values.shape)[row], want,
-                                rel_tol=1e-13, abs_tol=1e-15)
+            assert math.isclose(
+                numpy.broadcast_to(grad, values.shape)[row], want, rel_tol=1e-13, abs_tol=1e-15
+            )
 
 
 def test_power_with_number_and_value_exponents_and_leaky_relu_batched():
     def f(x, y):
-        return x ** 3 + x ** -0.5 + y ** x + 2.0 ** y + abs(y - 1.0) + x.leaky_relu(0.2) \
-            + (y - 1.0).leaky_relu() + x.sin() * y.cos() + (x - y).sigmoid()
+        return (
+            x**3
+            + x**-0.5
+            + y**x
+            + 2.0**y
+            + abs(y - 1.0)
+            + x.leaky_relu(0.2)
+            + (y - 1.0).leaky_relu()
+            + x.sin() * y.cos()
+            + (x - y).sigmoid()
+        )
 
     x, y = Value(1.0), Value(1.0)
     batched = compile_graph(f(x, y), [x, y], batched=True)
@@ -233,9 +263,11 @@ def test_emitting_one_wide_node_is_linear_in_its_arity(monkeypatch):
     """The templates of a node of n inputs are filled in O(n) in total (not n × n)."""
     touched = []
     render = symbolic.render
-    monkeypatch.setattr(sys.modules["autograd.compile.emit"], "render",
-                        lambda template, operands: touched.append(len(template))
-                        or render(template, operands))
+    monkeypatch.setattr(
+        sys.modules["autograd.compile.emit"],
+        "render",
+        lambda template, operands: touched.append(len(template)) or render(template, operands),
+    )
     for n in (1000, 4000):
         touched.clear()
         xs, ys = [Value(1.0) for _ in range(n)], [Value(2.0) for _ in range(n)]

@@ -22,13 +22,17 @@ def close(a, b, tol=1e-12):
 def mlp_point_loss(sizes, activation="relu"):
     """The loss of one example as a graph of the parameters and the example's leaves."""
     random.seed(3)
-    model = nn.MLP(sizes[0], sizes[1:], activation=activation) if activation != "relu" else \
-        nn.MLP(sizes[0], sizes[1:])
+    model = (
+        nn.MLP(sizes[0], sizes[1:], activation=activation)
+        if activation != "relu"
+        else nn.MLP(sizes[0], sizes[1:])
+    )
     xs = [Value(0.0, label=f"x{k}") for k in range(sizes[0])]
     y = Value(1.0, label="y")
     score = model(xs)
     loss = (1.0 - y * score).relu() + 1e-3 * autograd.sum_values(
-        [p * p for p in model.parameters()])
+        [p * p for p in model.parameters()]
+    )
     return model, xs, y, loss
 
 
@@ -43,10 +47,13 @@ def test_a_layer_is_one_matrix_product_and_gradients_match_the_dynamic_engine():
     columns = numpy.array(points).T
     value, grads = cg.value_and_grad(*[p.data for p in params], *columns, numpy.array(labels))
     assert grads.shape == (len(params),)
-    total = autograd.sum_values([
-        (1.0 - label * model([Value(x) for x in point])).relu()
-        + 1e-3 * autograd.sum_values([p * p for p in params])
-        for point, label in zip(points, labels)])
+    total = autograd.sum_values(
+        [
+            (1.0 - label * model([Value(x) for x in point])).relu()
+            + 1e-3 * autograd.sum_values([p * p for p in params])
+            for point, label in zip(points, labels)
+        ]
+    )
     for p in params:
         p.grad = 0.0
     total.backward()
@@ -76,9 +83,12 @@ def test_softmax_cross_entropy_layers_and_tanh():
     targets = [rng.randrange(3) for _ in range(25)]
     hot = numpy.eye(3)[targets].T
     value, grads = cg.value_and_grad(*[p.data for p in params], *numpy.array(points).T, *hot)
-    total = autograd.sum_values([nn.losses.cross_entropy(model([Value(x) for x in point]), t,
-                                                        reduction="sum")
-                                 for point, t in zip(points, targets)])
+    total = autograd.sum_values(
+        [
+            nn.losses.cross_entropy(model([Value(x) for x in point]), t, reduction="sum")
+            for point, t in zip(points, targets)
+        ]
+    )
     for p in params:
         p.grad = 0.0
     total.backward()

@@ -30,7 +30,12 @@ from .graph import Graph
 from .trace import MAX_TRACES, CompiledFunction, EscapeError, Guard, compile
 
 __all__ = [
-    "MAX_TRACES", "CompiledFunction", "CompiledGraph", "EscapeError", "Guard", "compile",
+    "MAX_TRACES",
+    "CompiledFunction",
+    "CompiledGraph",
+    "EscapeError",
+    "Guard",
+    "compile",
     "compile_graph",
 ]
 
@@ -84,5 +89,13 @@ def compile_graph(
     graph = Graph([output])
     if not all(node in graph.index for node in keep):
         raise ValueError("compile_graph: every Value in keep must be part of the output's graph")
-    return CompiledGraph(output, inputs, rebuild=graph.replay(output, inputs), batched=batched,
-                         graph=graph, wrt=wrt, reduce=reduce, keep=keep)
+    return CompiledGraph(
+        output,
+        inputs,
+        rebuild=graph.replay(output, inputs),
+        batched=batched,
+        graph=graph,
+        wrt=wrt,
+        reduce=reduce,
+        keep=keep,
+    )

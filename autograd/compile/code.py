@@ -64,8 +64,7 @@ class CompiledGraph:
         if not batched and len(graph) > MAX_SOURCE_NODES:
             positions = [graph.index.get(node, -1) for node in inputs]
             self.tape = Tape(graph, graph.index[output], positions, guards)
-            self._functions = {"value": self.tape.value,
-                               "value_and_grad": self.tape.value_and_grad}
+            self._functions = {"value": self.tape.value, "value_and_grad": self.tape.value_and_grad}
         else:
             self._emit()
 
@@ -83,8 +82,10 @@ class CompiledGraph:
         grads = f"({', '.join(input_grads)}{',' if len(input_grads) == 1 else ''})"
         self._sources["value"] = source("value", names, forward, result)
         self._sources["value_and_grad"] = source(
-            "value_and_grad", names, [*forward, "# backward: the chain rule, output first",
-                                      *backward], f"{result}, {grads}"
+            "value_and_grad",
+            names,
+            [*forward, "# backward: the chain rule, output first", *backward],
+            f"{result}, {grads}",
         )
         self._namespace = namespace.objects
 
@@ -93,8 +94,9 @@ class CompiledGraph:
 
         graph, output, inputs, _, argument_names = self._emit_arguments
         namespace = ArrayNamespace()
-        emitter = BatchedEmitter(graph, output, inputs, namespace, argument_names, self._wrt,
-                                 self._reduce)
+        emitter = BatchedEmitter(
+            graph, output, inputs, namespace, argument_names, self._wrt, self._reduce
+        )
         names = emitter.arguments
         data = [name for name, i in zip(names, emitter.inputs) if i not in emitter.wrt_position]
         head = [f"n_batch = batch_size({', '.join(data)})"] if self._reduce else []
@@ -103,14 +105,20 @@ class CompiledGraph:
         if self._keep:
             kept = ", ".join(emitter.text(graph.index[node]) for node in self._keep)
             result += f", ({kept},)"
-        value = f"batch_total({emitter.text(emitter.output)}, n_batch)" if self._reduce else \
-            emitter.text(emitter.output)
+        value = (
+            f"batch_total({emitter.text(emitter.output)}, n_batch)"
+            if self._reduce
+            else emitter.text(emitter.output)
+        )
         if self._reduce == "mean":
             value += " / n_batch"
         self._sources["value"] = source("value", names, forward, value)
         self._sources["value_and_grad"] = source(
-            "value_and_grad", names, [*forward, "# backward: the chain rule, output first",
-                                      *backward], result)
+            "value_and_grad",
+            names,
+            [*forward, "# backward: the chain rule, output first", *backward],
+            result,
+        )
         self._namespace = namespace.objects
 
     @property

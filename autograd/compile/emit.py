@@ -52,8 +52,7 @@ _GENERATED = re.compile(
 
 def ascii_name(text: str) -> str:
     """`text` as an ASCII identifier fragment: other characters become `_u<hex>`."""
-    out = "".join(c if c.isascii() and (c.isalnum() or c == "_") else f"_u{ord(c):x}"
-                  for c in text)
+    out = "".join(c if c.isascii() and (c.isalnum() or c == "_") else f"_u{ord(c):x}" for c in text)
     return out or "_"
 
 
@@ -88,8 +87,7 @@ class Namespace:
         key = (role, op)
         name = self._names.get(key)
         if name is None:
-            name = self._names[key] = self._name_for(function, _callee_name(named_after, role,
-                                                                            op))
+            name = self._names[key] = self._name_for(function, _callee_name(named_after, role, op))
         return name
 
     def _name_for(self, function: Callable[..., Any], preferred: str) -> str:
@@ -120,9 +118,13 @@ def argument_names(
     x0, x1, …"""
     names = list(preferred) if preferred is not None else [node.label for node in inputs]
     usable = all(
-        isinstance(name, str) and name.isascii() and name.isidentifier()
-        and not keyword.iskeyword(name) and not _GENERATED.fullmatch(name)
-        and not hasattr(builtins, name) and name not in taken
+        isinstance(name, str)
+        and name.isascii()
+        and name.isidentifier()
+        and not keyword.iskeyword(name)
+        and not _GENERATED.fullmatch(name)
+        and not hasattr(builtins, name)
+        and name not in taken
         for name in names
     )
     if usable and len(set(names)) == len(names):
@@ -169,8 +171,9 @@ class Emitter:
         self.inputs = [graph.index.get(node, -1) for node in inputs]
         self.count = 0
         # a node's text in the code: its variable, an input's argument, a constant's literal
-        self.names: list[str] = [literal(node.data) if op is None else ""
-                                 for node, op in zip(graph.nodes, graph.ops)]
+        self.names: list[str] = [
+            literal(node.data) if op is None else "" for node, op in zip(graph.nodes, graph.ops)
+        ]
         for position, name in zip(self.inputs, self.arguments):
             if position >= 0:
                 self.names[position] = name
@@ -259,8 +262,9 @@ class Emitter:
                 lines.append(f"{result} = {call}({', '.join(operands)})")
                 locals_ = [(f"{result}[{k}]", ATOM) for k in range(len(parents))]
             else:
-                locals_ = [(render(text, operands), precedence)
-                           for text, precedence in found.derivatives]
+                locals_ = [
+                    (render(text, operands), precedence) for text, precedence in found.derivatives
+                ]
             for parent, local in zip(parents, locals_):
                 if needs_grad[parent]:
                     terms.setdefault(parent, []).append(product(upstream, local))
@@ -276,7 +280,7 @@ class Emitter:
         lines = []
         for start in range(0, len(terms), MAX_TERMS):
             text = name if start else ""
-            for text_of_term, sign in terms[start:start + MAX_TERMS]:
+            for text_of_term, sign in terms[start : start + MAX_TERMS]:
                 if not text:
                     text = f"-{text_of_term}" if sign < 0 else text_of_term
                 else:
@@ -290,8 +294,11 @@ class Emitter:
 
 def label_comments(inputs: Sequence[Value], arguments: Sequence[str]) -> list[str]:
     """`# x0: 'ｖ0'` for each input whose label is not its argument's name."""
-    return [f"# {name}: {ascii(node.label)}" for node, name in zip(inputs, arguments)
-            if node.label and node.label != name]
+    return [
+        f"# {name}: {ascii(node.label)}"
+        for node, name in zip(inputs, arguments)
+        if node.label and node.label != name
+    ]
 
 
 def source(name: str, arguments: list[str], body: list[str], result: str) -> str:

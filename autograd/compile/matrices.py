@@ -40,9 +40,7 @@ class Group:
         self.position = min(members)
 
 
-def find_groups(
-    graph: Graph, parameters: Collection[int], inputs: Collection[int]
-) -> list[Group]:
+def find_groups(graph: Graph, parameters: Collection[int], inputs: Collection[int]) -> list[Group]:
     """The layers of `graph` whose weights are among `parameters`, and the groups that follow
     (`inputs`: the leaves that are not constants)."""
     groups: list[Group] = []
@@ -72,8 +70,11 @@ def find_groups(
 
 
 def _grow(
-    graph: Graph, parameters: Collection[int], inputs: Collection[int], groups: list[Group],
-    column: dict[int, tuple[int, int]]
+    graph: Graph,
+    parameters: Collection[int],
+    inputs: Collection[int],
+    groups: list[Group],
+    column: dict[int, tuple[int, int]],
 ) -> bool:
     """One pass: every set of nodes that applies one op to all columns of a group becomes one."""
     candidates: dict[tuple[Any, ...], dict[int, int]] = defaultdict(dict)

@@ -73,8 +73,15 @@ class ArrayNamespace(Namespace):
     def __init__(self) -> None:
         super().__init__()
         numpy = _numpy()
-        self.objects.update({"where": numpy.where, "inf": numpy.inf, "nan": numpy.nan,
-                             "array": numpy.array, "zeros": numpy.zeros})
+        self.objects.update(
+            {
+                "where": numpy.where,
+                "inf": numpy.inf,
+                "nan": numpy.nan,
+                "array": numpy.array,
+                "zeros": numpy.zeros,
+            }
+        )
 
     def forward_object(self, op: Op, arity: int) -> Callable[..., Any]:
         vectorised = op.numpy
@@ -180,8 +187,10 @@ def batch_size(*inputs: Any) -> int:
     return max(sizes, default=1)
 
 
-HELPERS = {f.__name__: f for f in (stack_columns, as_column, outer_sum, sum_rows, batch_total,
-                                   batch_totals, batch_size)}
+HELPERS = {
+    f.__name__: f
+    for f in (stack_columns, as_column, outer_sum, sum_rows, batch_total, batch_totals, batch_size)
+}
 
 
 # -- the batched emitter -------------------------------------------------------------------------
@@ -225,8 +234,9 @@ class BatchedEmitter:
                 self._template(op, len(graph.parents[i]))
         namespace.objects.update(HELPERS)
         self.arguments = argument_names(inputs, preferred_names, set(namespace.objects))
-        self.names = [literal(node.data) if op is None else ""
-                      for node, op in zip(graph.nodes, graph.ops)]
+        self.names = [
+            literal(node.data) if op is None else "" for node, op in zip(graph.nodes, graph.ops)
+        ]
         for position, name in zip(self.inputs, self.arguments):
             if position >= 0:
                 self.names[position] = name
@@ -298,9 +308,11 @@ class BatchedEmitter:
         group, graph = self.groups[g], self.graph
         if group.kind == "dot":
             rows = ", ".join(f"[{', '.join(self.text(p) for p in row)}]" for row in group.weights)
-            return [f"w{g} = array([{rows}])",
-                    f"m{g} = {self._matrix_of(group.x)} @ w{g}.T  # a layer: "
-                    f"{len(group.members)} dot nodes over one input vector"]
+            return [
+                f"w{g} = array([{rows}])",
+                f"m{g} = {self._matrix_of(group.x)} @ w{g}.T  # a layer: "
+                f"{len(group.members)} dot nodes over one input vector",
+            ]
         lines = []
         operands = [f"m{g}"]
         for k, (kind, what) in enumerate(group.operands):
@@ -403,9 +415,14 @@ class BatchedEmitter:
         upstream = f"g_m{g}"
         lines = _sum_lines(upstream, matrices) if matrices else []
         if columns:
-            stacked = "stack_columns(" + ", ".join(
-                " + ".join(columns[c]) if c in columns else "0.0"
-                for c in range(len(group.members))) + ")"
+            stacked = (
+                "stack_columns("
+                + ", ".join(
+                    " + ".join(columns[c]) if c in columns else "0.0"
+                    for c in range(len(group.members))
+                )
+                + ")"
+            )
             lines.append(f"{upstream} = {upstream + ' + ' if matrices else ''}{stacked}")
         if group.kind == "dot":
             lines.append(f"g_w{g} = outer_sum({upstream}, {self._matrix_of(group.x)}, n_batch)")
@@ -422,9 +439,13 @@ class BatchedEmitter:
             return lines
         operands = [f"m{g}"]
         for k, (kind, what) in enumerate(group.operands):
-            operands.append({"g": f"m{what}", "p": f"p{g}_{k}",
-                             "s": f"as_column({self.text(what) if kind == 's' else ''})"}
-                            .get(kind, self.text(what) if kind == "c" else ""))
+            operands.append(
+                {
+                    "g": f"m{what}",
+                    "p": f"p{g}_{k}",
+                    "s": f"as_column({self.text(what) if kind == 's' else ''})",
+                }.get(kind, self.text(what) if kind == "c" else "")
+            )
         op = self.graph.op(group.members[0])
         locals_ = self._locals(op, operands, f"d_m{g}", lines)
         for k, ((kind, what), local) in enumerate(zip(group.operands, locals_)):
@@ -498,6 +519,6 @@ def _term(upstream: str, local: tuple[str, int]) -> str:
 def _sum_lines(name: str, terms: list[str]) -> list[str]:
     lines = []
     for start in range(0, len(terms), MAX_TERMS):
-        chunk = " + ".join(terms[start:start + MAX_TERMS])
+        chunk = " + ".join(terms[start : start + MAX_TERMS])
         lines.append(f"{name} = {name + ' + ' if start else ''}{chunk}")
     return lines

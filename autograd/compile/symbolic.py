@@ -63,8 +63,9 @@ class Expr:
 
     def _binary(self, left: Any, symbol: str, right: Any, precedence: int) -> Expr:
         left_text = operand_text(left, precedence, strict=precedence == POWER)
-        right_text = operand_text(right, UNARY if precedence == POWER else precedence,
-                                  strict=precedence != POWER)
+        right_text = operand_text(
+            right, UNARY if precedence == POWER else precedence, strict=precedence != POWER
+        )
         return Expr(f"{left_text} {symbol} {right_text}", precedence, self.paths)
 
     def __add__(self, other: Any) -> Expr:
@@ -189,7 +190,7 @@ class PathExplorer:
             if not self.forced:
                 return paths
             self.forced[-1] = False
-            del self.forced[len(self.taken):]
+            del self.forced[len(self.taken) :]
 
 
 def operand_text(x: Any, precedence: int, strict: bool = False) -> str:
@@ -221,8 +222,10 @@ def literal(x: Any) -> str:
 def merge(paths: list[tuple[list[Any], Any]], choice: str, depth: int = 0) -> tuple[str, int]:
     """One expression for the results of all paths: `(a if condition else b)` where they differ
     (or `where(condition, a, b)`, per `choice`). Returns the text and its precedence."""
-    texts = [(result.text, result.precedence) if isinstance(result, Expr) else
-             (literal(result), ATOM) for _, result in paths]
+    texts = [
+        (result.text, result.precedence) if isinstance(result, Expr) else (literal(result), ATOM)
+        for _, result in paths
+    ]
     if all(text == texts[0] for text in texts[1:]):
         return texts[0]
     condition = paths[0][0][depth][0]

@@ -26,8 +26,12 @@ MAX_SOURCE_NODES = 40_000
 """Graphs with more nodes than this run as a tape instead of generated Python."""
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-    "==": operator.eq, "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
 
 
@@ -51,8 +55,14 @@ class Tape:
             start = end
             if k < len(guards):
                 guard = guards[k]
-                steps.append((-1, _COMPARE[guard.symbol], (self._operand(graph, guard.left),
-                              self._operand(graph, guard.right)), guard.outcome))
+                steps.append(
+                    (
+                        -1,
+                        _COMPARE[guard.symbol],
+                        (self._operand(graph, guard.left), self._operand(graph, guard.right)),
+                        guard.outcome,
+                    )
+                )
         self.forward = steps
         needs_grad = [False] * len(graph)
         for position in inputs:
@@ -61,8 +71,11 @@ class Tape:
         for i, parents in enumerate(graph.parents):
             if not needs_grad[i] and any(needs_grad[p] for p in parents):
                 needs_grad[i] = True
-        self.backward = [(i, graph.op(i).derivative, graph.parents[i])
-                         for i in graph.backward_order(graph.nodes[output]) if needs_grad[i]]
+        self.backward = [
+            (i, graph.op(i).derivative, graph.parents[i])
+            for i in graph.backward_order(graph.nodes[output])
+            if needs_grad[i]
+        ]
 
     def _operand(self, graph: Graph, x: Value | float) -> int:
         if isinstance(x, Value):
@@ -109,4 +122,5 @@ class Tape:
             for parent, d in zip(parents, local):
                 grads[parent] += d * upstream
         return values[self.output], tuple(
-            grads[position] if position >= 0 else 0.0 for position in self.inputs)
+            grads[position] if position >= 0 else 0.0 for position in self.inputs
+        )

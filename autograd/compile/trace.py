@@ -64,12 +64,21 @@ class Guard:
 # -- watching f while it runs ------------------------------------------------------------------
 
 _READS = {
-    "__float__": "float()", "__int__": "int()", "__index__": "use as an integer",
-    "__round__": "round()", "__trunc__": "math.trunc()", "__floor__": "math.floor()",
-    "__ceil__": "math.ceil()", "__complex__": "complex()", "__format__": "format()",
-    "__repr__": "repr()/str()/formatting", "item": ".item()", "_repr_html_": "HTML display",
+    "__float__": "float()",
+    "__int__": "int()",
+    "__index__": "use as an integer",
+    "__round__": "round()",
+    "__trunc__": "math.trunc()",
+    "__floor__": "math.floor()",
+    "__ceil__": "math.ceil()",
+    "__complex__": "complex()",
+    "__format__": "format()",
+    "__repr__": "repr()/str()/formatting",
+    "item": ".item()",
+    "_repr_html_": "HTML display",
 }
 """Value methods that hand out the number a Value holds, and how the user spelled the read."""
+
 
 def _read_methods() -> dict[CodeType, str]:
     codes = {}
@@ -151,12 +160,15 @@ def _same_facts(a: list[Guard], b: list[Guard]) -> bool:
 
 
 def _check_no_escape(
-    f: Callable[..., Any], floats: Sequence[float], output: Value, leaves: list[Value],
-    guards: list[Guard]
+    f: Callable[..., Any],
+    floats: Sequence[float],
+    output: Value,
+    leaves: list[Value],
+    guards: list[Guard],
 ) -> None:
     """Trace `f` again at other inputs; a constant that moved with them escaped the graph."""
     first = Graph([output])
-    for scale in (0.125, 2.0 ** -20):
+    for scale in (0.125, 2.0**-20):
         moved = [x + scale * (abs(x) + 1.0) * (1.0 + k / 7.0) for k, x in enumerate(floats)]
         try:
             other_leaves = [Value(x, leaf.label) for x, leaf in zip(moved, leaves)]
@@ -193,8 +205,11 @@ def _first_difference(
         if op is None and i not in inputs_first:
             a, b = first.nodes[i].data, second.nodes[i].data
             if a != b and not (math.isnan(a) and math.isnan(b)):
-                users = [_op_name(first.ops[j]) for j in range(i + 1, len(first))
-                         if i in first.parents[j]][:1]
+                users = [
+                    _op_name(first.ops[j])
+                    for j in range(i + 1, len(first))
+                    if i in first.parents[j]
+                ][:1]
                 into = f" (an operand of {users[0]})" if users else ""
                 return f"the constant {a!r}{into} becomes {b!r}"
     return None
@@ -248,8 +263,10 @@ class CompiledFunction:
         floats = [_argument(x) for x in inputs]
         for position, trace in enumerate(self.traces):
             if trace.n_inputs != len(floats):
-                raise TypeError(f"{_name_of(self.f)} was compiled for {trace.n_inputs} "
-                                f"arguments, got {len(floats)}")
+                raise TypeError(
+                    f"{_name_of(self.f)} was compiled for {trace.n_inputs} "
+                    f"arguments, got {len(floats)}"
+                )
             result = getattr(trace, method)(*floats)
             if result is not None:
                 if position:
@@ -264,8 +281,9 @@ class CompiledFunction:
             parameters = list(inspect.signature(self.f).parameters.values())
         except (TypeError, ValueError):
             parameters = []
-        names = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY,
-                                                           p.POSITIONAL_OR_KEYWORD)]
+        names = [
+            p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
         return names[:count] if len(names) >= count else [f"x{i}" for i in range(count)]
 
     def __call__(self, *inputs: float) -> Any:
@@ -282,8 +300,9 @@ class CompiledFunction:
 
 def _argument(x: Any) -> float:
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"a compiled function's argument must be a real number, got "
-                        f"{type(x).__name__} {x!r}")
+        raise TypeError(
+            f"a compiled function's argument must be a real number, got {type(x).__name__} {x!r}"
+        )
     return float(x)
 
 
