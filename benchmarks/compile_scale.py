@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.compile_scale 9600       # ≈ 10^6 nodes
     .venv/bin/python -m benchmarks.compile_scale 600 1200 2400 4800 9600
+    .venv/bin/python -m benchmarks.compile_scale --wide 25000 50000 100000 200000
 
 For each N, in a fresh process: nodes in the graph, seconds to build the graph (dynamic engine),
 seconds for compile_graph (code generation), seconds for the first call (CPython compiles the
@@ -52,6 +53,30 @@ def measure(n_points: int) -> dict:
     }
 
 
+def measure_wide(n: int) -> dict:
+    """One `sum` node and one `dot` node of n inputs each: compile_graph, first call, exactness."""
+    import autograd
+    from autograd import Value
+
+    xs = [Value(float(i % 7) - 3.0) for i in range(n)]
+    ys = [Value(0.5 - (i % 5)) for i in range(n)]
+    out = {"n": n}
+    for name, output, inputs in (("sum", autograd.sum_values(xs), xs),
+                                 ("dot", autograd.dot(xs, ys), xs + ys)):
+        start = time.perf_counter()
+        compiled = autograd.compile_graph(output, inputs)
+        emitted = time.perf_counter()
+        value, grads = compiled.value_and_grad(*[x.data for x in inputs])
+        first = time.perf_counter()
+        for x in inputs:
+            x.grad = 0.0
+        output.backward()
+        out[name] = (round(emitted - start, 2), round(first - emitted, 2),
+                     value == output.data and all(g == x.grad for g, x in zip(grads, inputs)))
+    out["peak_MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    return out
+
+
 def _count(root) -> int:
     from autograd.graph import walk
 
@@ -59,6 +84,20 @@ def _count(root) -> int:
 
 
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["--wide"]:
+        if len(argv) == 2:
+            print(json.dumps(measure_wide(int(argv[1]))))
+            return
+        print("| inputs | sum: compile_graph s | sum: first call s | dot: compile_graph s "
+              "| dot: first call s | peak MB | = backward |")
+        print("|---:|---:|---:|---:|---:|---:|---|")
+        for n in argv[1:]:
+            out = subprocess.run([sys.executable, "-m", "benchmarks.compile_scale", "--wide", n],
+                                 capture_output=True, text=True, check=True).stdout
+            r = json.loads(out)
+            print(f"| {r['n']} | {r['sum'][0]} | {r['sum'][1]} | {r['dot'][0]} | {r['dot'][1]} "
+                  f"| {r['peak_MB']} | {r['sum'][2] and r['dot'][2]} |")
+        return
     sizes = [int(a) for a in argv] or [9600]
     if len(sizes) == 1:
         print(json.dumps(measure(sizes[0])))
