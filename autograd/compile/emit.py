@@ -44,7 +44,7 @@ MAX_TERMS = 200
 
 _OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
 _GENERATED = re.compile(
-    r"[vxmwp]\d+(_\d+)?|[gd]_\w*|positions_\d+|grads|n_batch"
+    r"[vxmwpX]\d+(_\d+)?|[gd]_\w*|positions_\d+|grads|n_batch"
     r"|(forward|derivative|math|numpy|builtin)_\w*"
 )
 """Names the emitters make up (an input is never given one of these)."""

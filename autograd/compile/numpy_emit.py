@@ -241,7 +241,7 @@ class BatchedEmitter:
             if position >= 0:
                 self.names[position] = name
         self.count = 0
-        self.lines: list[str] = []
+        self.stacked: dict[tuple[int, ...], int] = {}  # a layer's stacked input -> its group
 
     def _template(self, op: Op, arity: int) -> Template:
         key = (op, arity)
@@ -296,19 +296,29 @@ class BatchedEmitter:
         return f"{line}  # {ascii(label)}" if label else line
 
     def _matrix_of(self, x: tuple[int, ...]) -> str:
-        """The input vector of a layer: a group's matrix when x is its columns in order."""
+        """The input vector of a layer: a group's matrix when x is its columns in order, else
+        the matrix `X3` the forward pass stacked from the columns."""
         first = self.column.get(x[0])
         if first is not None and first[1] == 0:
             group = self.groups[first[0]]
             if tuple(group.members) == x:
                 return f"m{group.number}"
-        return f"stack_columns({', '.join(self.text(p) for p in x)})"
+        return f"X{self.groups[self.stacked[x]].number}"
+
+    def _matrix_of_group(self, x: tuple[int, ...]) -> bool:
+        first = self.column.get(x[0])
+        return first is not None and first[1] == 0 and tuple(self.groups[first[0]].members) == x
 
     def _forward_group(self, g: int) -> list[str]:
         group, graph = self.groups[g], self.graph
         if group.kind == "dot":
             rows = ", ".join(f"[{', '.join(self.text(p) for p in row)}]" for row in group.weights)
+            stack = []
+            if group.x not in self.stacked and not self._matrix_of_group(group.x):
+                self.stacked[group.x] = g
+                stack = [f"X{g} = stack_columns({', '.join(self.text(p) for p in group.x)})"]
             return [
+                *stack,
                 f"w{g} = array([{rows}])",
                 f"m{g} = {self._matrix_of(group.x)} @ w{g}.T  # a layer: "
                 f"{len(group.members)} dot nodes over one input vector",
