@@ -320,3 +320,26 @@ def test_a_huge_graph_runs_as_a_tape_with_the_engines_numbers(monkeypatch):
     for point in ((2.0, 1.0), (0.5, 1.0), (3.0, -2.0)):
         assert cf.value_and_grad(*point) == dynamic(f, point)
     assert len(cf.traces) == 2 and all(trace.tape is not None for trace in cf.traces)
+
+
+def test_a_compiled_function_called_from_many_threads_at_once():
+    import threading
+
+    def f(x, y):
+        return (x * y).tanh() if x > y else (x - y) * x
+
+    cf = compile(f)
+    points = [(random_point % 7 - 3.0, random_point % 5 - 2.0) for random_point in range(40)]
+    failures = []
+
+    def work():
+        for point in points:
+            if cf.value_and_grad(*point) != dynamic(f, point):
+                failures.append(point)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures and 1 <= len(cf.traces) <= 8  # threads may trace a branch at once

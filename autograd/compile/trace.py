@@ -247,6 +247,7 @@ class CompiledFunction:
             raise TypeError(f"compile needs a function, got {type(f).__name__} {f!r}")
         self.f = f
         self.traces: list[CompiledGraph] = []
+        self._lock = threading.Lock()
         functools.update_wrapper(self, f)
 
     def __repr__(self) -> str:
@@ -261,7 +262,8 @@ class CompiledFunction:
 
     def _run(self, method: str, inputs: tuple[Any, ...]) -> Any:
         floats = [_argument(x) for x in inputs]
-        for position, trace in enumerate(self.traces):
+        traces = self.traces  # a snapshot: other threads may replace the list meanwhile
+        for trace in traces:
             if trace.n_inputs != len(floats):
                 raise TypeError(
                     f"{_name_of(self.f)} was compiled for {trace.n_inputs} "
@@ -269,11 +271,13 @@ class CompiledFunction:
                 )
             result = getattr(trace, method)(*floats)
             if result is not None:
-                if position:
-                    self.traces.insert(0, self.traces.pop(position))
+                if trace is not traces[0]:  # most recently used first
+                    with self._lock:
+                        self.traces = [trace, *(t for t in self.traces if t is not trace)]
                 return result
         trace = _trace(self.f, floats, self._argument_names(len(floats)))
-        self.traces = [trace, *self.traces[: MAX_TRACES - 1]]
+        with self._lock:
+            self.traces = [trace, *self.traces[: MAX_TRACES - 1]]
         return getattr(trace, method)(*floats)
 
     def _argument_names(self, count: int) -> list[str]:
