@@ -40,10 +40,11 @@ def __getattr__(name: str) -> Op:
 
     (`autograd.view` is the interactive viewer's entry point, imported when first used.)
     """
-    if name == "view":
-        from .viewer import view
+    if name == "view":  # the viewer's package, imported on first use
+        from importlib import import_module
 
-        return view  # type: ignore[return-value]
+        view: Op = import_module(".viewer", __name__).view
+        return view
     row = REGISTRY.get(name)
     if row is None or not name.isidentifier():
         raise AttributeError(f"module 'autograd' has no attribute {name!r}")

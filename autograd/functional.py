@@ -28,7 +28,7 @@ def gradients(
     op's rule is then evaluated on Values). An input that `output` does not depend on gets 0.
     """
     single = isinstance(inputs, Value)
-    targets = [inputs] if single else list(inputs)
+    targets: list[Value] = [inputs] if isinstance(inputs, Value) else list(inputs)
     for target in targets:
         if not isinstance(target, Value):
             raise TypeError(f"gradients: inputs must be Values, got {type(target).__name__}")
@@ -54,8 +54,8 @@ def gradients(
                     contribution = adjoint[parent] + contribution
                 adjoint[parent] = contribution
     found = [adjoint.get(target, 0.0) for target in targets]
-    found = [as_value(d) for d in found] if create_graph else [_as_float(d) for d in found]
-    return found[0] if single else found
+    results = [as_value(d) for d in found] if create_graph else [_as_float(d) for d in found]
+    return results[0] if single else results
 
 
 def value_and_grad(
@@ -69,11 +69,13 @@ def value_and_grad(
     def value_and_derivatives(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         positions = _positions(argnums, len(args))
         as_floats = not _any_value(args, kwargs)
-        args = list(args)
+        arguments = list(args)
         for i in positions:
-            args[i] = _as_input(args[i])
-        out = _scalar_output(f(*args, **kwargs))
-        derivatives = gradients(out, [args[i] for i in positions], create_graph=not as_floats)
+            arguments[i] = _as_input(arguments[i])
+        out = _scalar_output(f(*arguments, **kwargs))
+        derivatives = gradients(
+            out, [arguments[i] for i in positions], create_graph=not as_floats
+        )
         result = derivatives[0] if isinstance(argnums, int) else tuple(derivatives)
         return (out.data if as_floats else out), result
 
@@ -99,11 +101,11 @@ def derivative(f: Callable[[Scalar], Scalar], n: int = 1) -> Callable[[Scalar], 
 
     def nth_derivative(x: Scalar) -> Scalar:
         as_floats = not isinstance(x, Value)
-        x = _as_input(x)
-        out: Scalar = _scalar_output(f(x))
+        variable = _as_input(x)
+        out: Scalar = _scalar_output(f(variable))
         for k in range(n):
             last = k == n - 1
-            out = gradients(out, x, create_graph=not (as_floats and last))
+            out = gradients(as_value(out), variable, create_graph=not (as_floats and last))
         return _as_float(out) if as_floats else as_value(out)
 
     nth_derivative.__name__ = f"derivative({getattr(f, '__name__', 'f')}, {n})"

@@ -27,7 +27,16 @@ from functools import wraps
 from numbers import Real
 from typing import Any
 
-from .value import Scalar, Value, apply, as_value, domain_error, format_number, install_method
+from .value import (
+    Scalar,
+    Value,
+    apply,
+    as_value,
+    domain_error,
+    format_number,
+    install_method,
+    number,
+)
 
 _builtin_sum = sum
 
@@ -163,14 +172,15 @@ class Op:
                 params[name] = value  # type: ignore[assignment]
             args = args[:arity]
         op = self.bind(**params) if params else self
-        operands = [as_value(arg) for arg in args]  # checks the types, names what was wrong
         for arg in args:
-            if isinstance(arg, Value):
-                return apply(op, *operands)
+            if isinstance(arg, Value):  # numbers become constants (finite ones: docs/numbers.md)
+                return apply(op, *[as_value(arg) for arg in args])
+        floats = [number(arg, "operand") for arg in args]  # as `math` does: inf and nan allowed
         try:
-            return op.forward(*[operand.data for operand in operands])
+            return op.forward(*floats)
         except (ValueError, ZeroDivisionError, OverflowError) as error:
-            raise domain_error(op, tuple(operands), error) from None
+            raise domain_error(op, tuple(Value(x, allow_nonfinite=True) for x in floats),
+                               error) from None
 
     def __repr__(self) -> str:
         params = "".join(f", {name}={format_number(value)}" for name, value in self.params.items())
@@ -343,7 +353,8 @@ def _relu(x: float) -> float:
 
 def _dot(*xs: float) -> float:
     half = len(xs) // 2
-    return _builtin_sum(map(operator.mul, xs[:half], xs[half:]))
+    total: float = _builtin_sum(map(operator.mul, xs[:half], xs[half:]))
+    return total
 
 
 def _d_pow_base(x: Scalar, y: Scalar) -> Scalar:
@@ -359,6 +370,11 @@ def _d_pow_base(x: Scalar, y: Scalar) -> Scalar:
 def _d_pow_exponent(out: Scalar, x: Scalar) -> Scalar:
     """∂(x**y)/∂y = x**y · log x; at x = 0 this is 0 (PyTorch's value: the limit for y > 0)."""
     return 0.0 if float(x) == 0.0 else out * LOG(x)
+
+
+def _cos(x: Scalar) -> Scalar:
+    """cos, for sin's rule (the row COS is defined after SIN)."""
+    return COS(x)
 
 
 def _g(x: float) -> str:
@@ -442,7 +458,7 @@ RELU = _define(Op("relu", 1, _relu, lambda out, x: (float(x > 0),),
                   notation=("1 if {x} > 0 else 0",), kinks=(0.0,), doc="max(0, x)"))
 ABS = _define(Op("abs", 1, math.fabs, lambda out, x: (float(x > 0) - float(x < 0),),
                  notation=("sign({x})",), kinks=(0.0,), numpy="abs", doc="|x|"))
-SIN = _define(Op("sin", 1, math.sin, lambda out, x: (COS(x),),
+SIN = _define(Op("sin", 1, math.sin, lambda out, x: (_cos(x),),
                  notation=("cos({x})",), numpy="sin", doc="sin x"))
 COS = _define(Op("cos", 1, math.cos, lambda out, x: (-SIN(x),),
                  notation=("−sin({x})",), numpy="cos", doc="cos x"))

@@ -296,13 +296,19 @@ class Expression:
 
     def fn(self, *xs: Scalar) -> Scalar:
         """The expression, computed by the engine."""
-        return self.evaluate_with(xs, lambda primitive: primitive.engine)
+        result: Scalar = self.evaluate_with(xs, lambda primitive: primitive.engine)
+        return result
 
     def reference(self, *xs: float) -> float:
         """The expression, computed with plain floats and `math`."""
-        return self.evaluate_with([float(x) for x in xs], lambda primitive: primitive.reference)
+        result: float = self.evaluate_with(
+            [float(x) for x in xs], lambda primitive: primitive.reference
+        )
+        return result
 
-    def evaluate_with(self, xs: Sequence, pick: Callable[[Primitive], Callable]) -> Any:
+    def evaluate_with(
+        self, xs: Sequence[Any], pick: Callable[[Primitive], Callable[..., Any]]
+    ) -> Any:
         """The expression at `xs`, each node computed by `pick(primitive)`: e.g. another library's
         functions, to use it as an oracle."""
         if len(xs) != len(self.inputs):
@@ -319,7 +325,7 @@ class Expression:
             for i in operands:
                 uses[i] += 1
         texts = [f"x{i}" for i in range(count)]
-        definitions = []
+        definitions: list[str] = []
         for index, (primitive, operands) in enumerate(self.nodes, start=count):
             text = primitive.render([texts[i] for i in operands])
             if uses[index] > 1:
@@ -419,14 +425,16 @@ def _choose(names: Iterable[str] | None) -> list[Primitive]:
     return chosen
 
 
-def _reachable(count: int, nodes: list[tuple[Primitive, tuple[int, ...]]]) -> list:
+def _reachable(
+    count: int, nodes: list[tuple[Primitive, tuple[int, ...]]]
+) -> list[tuple[Primitive, tuple[int, ...]]]:
     """The nodes the last one depends on, renumbered; the inputs all stay."""
     needed = {count + len(nodes) - 1}
     for index in range(count + len(nodes) - 1, count - 1, -1):
         if index in needed:
             needed.update(nodes[index - count][1])
     renumber = {i: i for i in range(count)}
-    kept = []
+    kept: list[tuple[Primitive, tuple[int, ...]]] = []
     for index, (primitive, operands) in enumerate(nodes, start=count):
         if index in needed:
             renumber[index] = count + len(kept)
