@@ -9,7 +9,6 @@ is cut with a note saying how many nodes were left out, so any graph can be draw
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from itertools import islice
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import graphviz
 
 from .graph import walk
+from .io import write_atomic
 from .steps import Step, format_number, name_nodes
 from .value import Value
 
@@ -153,21 +153,8 @@ def save(graph: graphviz.Digraph | Value | Iterable[Value], path: str | os.PathL
                 "graphviz; others: https://graphviz.org/download/), or save a .dot file, "
                 "which needs no Graphviz."
             ) from None
-    write_atomically(path, data)
+    write_atomic(path, data)
     return path
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file next to `path`, then rename it over `path`."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 def _kind(node: Value, outputs: set[Value], parameter_names: dict[Value, str]) -> str:

@@ -16,12 +16,12 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from numbers import Real
 from typing import Any, NamedTuple
 
 from autograd import Value
+from autograd.io import write_atomic
 
 FILE_FORMAT = "glassgrad.nn.Module"
 FILE_VERSION = 1
@@ -157,7 +157,7 @@ class Module:
             "state": state,
         }
         text = json.dumps(document, indent=1, allow_nan=False)
-        write_atomically(path, text)
+        write_atomic(path, text)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Module:
@@ -248,26 +248,6 @@ def read_model_file(path: str | os.PathLike) -> dict[str, Any]:
         except (TypeError, ValueError) as error:
             raise ModelFileError(f"{path}: {error}") from None
     return document
-
-
-def write_atomically(path: str | os.PathLike, text: str) -> None:
-    """Write `text` to `path` so that `path` is either the old file or the whole new one.
-
-    The text goes to a temporary file in the same directory, is flushed to disk, and then
-    `os.replace` swaps it in; on any error the temporary file is removed.
-    """
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
 
 
 # -- helpers ------------------------------------------------------------------------------------

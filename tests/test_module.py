@@ -9,7 +9,8 @@ import pytest
 
 import nn
 from autograd import Value
-from nn.module import ModelFileError, write_atomically
+from autograd.io import write_atomic
+from nn.module import ModelFileError
 
 
 class Affine(nn.Module):
@@ -238,7 +239,7 @@ def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(OSError, match="disk full"):
-        write_atomically(path, "new contents")
+        write_atomic(path, "new contents")
     assert path.read_text() == "old contents"
     assert os.listdir(tmp_path) == ["model.json"]
 
