@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from autograd import Value, linalg
@@ -72,6 +72,13 @@ def _positive_int(n: Any, what: str) -> int:
     return n
 
 
+def _layer_sizes(nouts: Any) -> list[int]:
+    sizes = list(nouts) if isinstance(nouts, Iterable) and not isinstance(nouts, str) else []
+    if not sizes:
+        raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+    return [_positive_int(n, "each layer size in nouts") for n in sizes]
+
+
 def _inputs(x: Sequence[Scalar] | Scalar, nin: int, who: str) -> Sequence[Scalar]:
     """`x` as a sequence of length nin (a single number or Value is accepted when nin is 1)."""
     if isinstance(x, (Value, int, float)):
@@ -106,6 +113,11 @@ class Neuron(Module):
         """f(w·x + b); ∂(w·x + b)/∂wᵢ = xᵢ, ∂/∂b = 1."""
         x = _inputs(x, self.nin, f"Neuron({self.nin})")
         return self._activate(linalg.dot(self.w, x) + self.b)
+
+    @classmethod
+    def count_parameters(cls, config: Mapping[str, Any]) -> int:
+        """nin weights and a bias."""
+        return _positive_int(config.get("nin"), "nin") + 1
 
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "activation": activation_name(self.activation)}
@@ -148,6 +160,12 @@ class Layer(Module):
         pre_activation = linalg.add(linalg.matvec(self.weights, x), self.biases)
         return [self._activate(z) for z in pre_activation]
 
+    @classmethod
+    def count_parameters(cls, config: Mapping[str, Any]) -> int:
+        """(nin weights + a bias) per output."""
+        nin, nout = (_positive_int(config.get(key), key) for key in ("nin", "nout"))
+        return (nin + 1) * nout
+
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "nout": self.nout, "activation": activation_name(self.activation)}
 
@@ -172,9 +190,7 @@ class MLP(Module):
         seed: Seed = None,
     ) -> None:
         self.nin = _positive_int(nin, "nin")
-        if isinstance(nouts, (int, str)) or not nouts:
-            raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        self.nouts = [_positive_int(n, "each layer size in nouts") for n in nouts]
+        self.nouts = _layer_sizes(nouts)
         for given in (activation, output_activation):
             get_activation(given)  # a wrong name raises here, even if no layer would use it
         self.activation = activation
@@ -199,6 +215,12 @@ class MLP(Module):
         for layer in self.layers:
             x = layer(x)
         return x[0] if len(x) == 1 else x
+
+    @classmethod
+    def count_parameters(cls, config: Mapping[str, Any]) -> int:
+        """Σ over layers of (inputs + 1) · outputs."""
+        sizes = [_positive_int(config.get("nin"), "nin"), *_layer_sizes(config.get("nouts"))]
+        return sum((nin + 1) * nout for nin, nout in zip(sizes, sizes[1:]))
 
     def config(self) -> dict[str, Any]:
         return {

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from numbers import Real
 from typing import Any, NamedTuple
@@ -133,6 +134,17 @@ class Module:
             parameters[name].data = number
         return IncompatibleKeys(missing, unexpected)
 
+    @classmethod
+    def count_parameters(cls, config: Mapping[str, Any]) -> int | None:
+        """How many parameters `cls(**config)` would have, worked out without building it.
+
+        `load` compares this with the size of the file's state *before* building the model, so
+        a small file cannot ask for a huge one. Raise TypeError/ValueError for a config the
+        constructor would refuse. The default, None, means "unknown": override it in modules
+        whose size follows from their config (the built-in layers do).
+        """
+        return None
+
     def config(self) -> dict[str, Any] | None:
         """The constructor's keyword arguments (JSON values) that rebuild this architecture.
 
@@ -180,10 +192,21 @@ class Module:
                 f"{path}: {key} records no config() to rebuild it; build the model yourself and "
                 "call model.load_state_dict(nn.load_state(path))"
             )
+        rebuild = f"{key}(**{_shorten(repr(config))})"
+        try:
+            declared = model_class.count_parameters(config)
+        except (TypeError, ValueError, OverflowError) as error:
+            raise ModelFileError(f"{path}: cannot rebuild {rebuild}: {error}") from None
+        state_size = len(document["state"])
+        if declared is not None and declared > state_size + EXTRA_PARAMETERS_BUILT:
+            raise ModelFileError(
+                f"{path}: the config declares {declared} parameters but the state holds "
+                f"{state_size} values; refusing to build {rebuild}"
+            )
         try:
             model = model_class(**config)
-        except (TypeError, ValueError) as error:
-            raise ModelFileError(f"{path}: cannot rebuild {key}(**{config!r}): {error}") from None
+        except Exception as error:  # the config is the file's, whatever the class makes of it
+            raise ModelFileError(f"{path}: cannot rebuild {rebuild}: {error}") from None
         try:
             model.load_state_dict(document["state"])
         except (TypeError, ValueError) as error:
@@ -220,14 +243,31 @@ def load_state(path: str | os.PathLike) -> dict[str, float]:
 
 
 def read_model_file(path: str | os.PathLike) -> dict[str, Any]:
-    """The checked contents of a model file; ModelFileError says what is wrong with it."""
+    """The checked contents of a model file; ModelFileError says what is wrong with it.
+
+    Nothing in the file can make this raise anything else: numbers longer than
+    `MAX_NUMBER_CHARACTERS` characters, nesting deeper than `MAX_NESTING`, invalid UTF-8 or JSON
+    are all refused as `ModelFileError` before they are turned into Python objects.
+    """
     try:
         with open(path, encoding="utf-8") as file:
-            document = json.load(file)
-    except json.JSONDecodeError as error:
-        raise ModelFileError(f"{path}: not valid JSON ({error})") from None
+            text = file.read()
     except UnicodeDecodeError as error:
         raise ModelFileError(f"{path}: not a text file ({error})") from None
+    _check_nesting(text, path)
+    try:
+        document = json.loads(
+            text,
+            parse_int=lambda digits: int(_short_number(digits, path)),
+            parse_float=lambda digits: float(_short_number(digits, path)),
+            parse_constant=lambda name: _refuse_constant(name, path),
+        )
+    except json.JSONDecodeError as error:
+        raise ModelFileError(f"{path}: not valid JSON ({error})") from None
+    except (ValueError, RecursionError, OverflowError, MemoryError) as error:
+        if isinstance(error, ModelFileError):
+            raise
+        raise ModelFileError(f"{path}: cannot be read ({type(error).__name__}: {error})") from None
     if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
         raise ModelFileError(f"{path}: not a glassgrad model file (no format {FILE_FORMAT!r})")
     if document.get("version") != FILE_VERSION:
@@ -248,6 +288,44 @@ def read_model_file(path: str | os.PathLike) -> dict[str, Any]:
         except (TypeError, ValueError) as error:
             raise ModelFileError(f"{path}: {error}") from None
     return document
+
+
+MAX_NUMBER_CHARACTERS = 40
+"""The longest number a model file may write (a float's repr needs at most 24 characters)."""
+
+MAX_NESTING = 64
+"""The deepest nesting of JSON arrays and objects a model file may have."""
+
+EXTRA_PARAMETERS_BUILT = 1024
+"""How many parameters beyond the state's size `load` will build to name the missing keys."""
+
+
+def _short_number(digits: str, path: str | os.PathLike) -> str:
+    if len(digits) > MAX_NUMBER_CHARACTERS:
+        raise ModelFileError(
+            f"{path}: a number of {len(digits)} characters ({digits[:12]}…); model files hold "
+            f"numbers of at most {MAX_NUMBER_CHARACTERS}"
+        )
+    return digits
+
+
+def _refuse_constant(name: str, path: str | os.PathLike) -> float:
+    raise ModelFileError(f"{path}: {name} is not a finite number; model files hold finite floats")
+
+
+def _check_nesting(text: str, path: str | os.PathLike) -> None:
+    """Refuse JSON nested deeper than MAX_NESTING (brackets counted outside strings)."""
+    depth = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_NESTING:
+            raise ModelFileError(
+                f"{path}: JSON nested more than {MAX_NESTING} levels deep; not a model file"
+            )
+
+
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -299,6 +377,10 @@ def _finite_number(x: Any, what: str) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{what} is {number!r}, not a finite number")
     return number
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _list_sizes(names: Iterable[str]) -> dict[str, int]:

@@ -7,7 +7,6 @@ import stat
 
 import pytest
 
-import nn
 from autograd import Value
 from autograd.draw import save
 from autograd.io import write_atomic
