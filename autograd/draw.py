@@ -38,6 +38,13 @@ HIGHLIGHT = "#dc2626"
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 
 
+GRAPHVIZ_MISSING = (
+    "needs the Graphviz program 'dot', which is not on PATH. Install Graphviz (Debian/Ubuntu: "
+    "apt-get install graphviz; macOS: brew install graphviz; others: "
+    "https://graphviz.org/download/), or save a .dot file, which needs no Graphviz."
+)
+
+
 class GraphvizNotFound(RuntimeError):
     """The Graphviz `dot` program, needed to lay out SVG/PNG/PDF, is not installed."""
 
@@ -147,12 +154,7 @@ def save(graph: graphviz.Digraph | Value | Iterable[Value], path: str | os.PathL
         try:
             data = graph.pipe(format=layout)
         except graphviz.ExecutableNotFound:
-            raise GraphvizNotFound(
-                f"writing {path.name} needs the Graphviz program 'dot', which is not on PATH. "
-                "Install Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install "
-                "graphviz; others: https://graphviz.org/download/), or save a .dot file, "
-                "which needs no Graphviz."
-            ) from None
+            raise GraphvizNotFound(f"writing {path.name} {GRAPHVIZ_MISSING}") from None
     write_atomic(path, data)
     return path
 

@@ -14,15 +14,18 @@ import ast
 import inspect
 import math
 import operator
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .ops import REGISTRY
 from .value import Op, Value, apply, as_value
 
+CONSTANTS = {"pi": math.pi, "e": math.e}
+"""Names that stand for these numbers when no value is given for them."""
+
 BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
           ast.Div: operator.truediv, ast.Pow: operator.pow}
 SIGNS = (ast.USub, ast.UAdd)
-NARY = frozenset({"sum", "dot"})  # built-in primitives of many inputs: not callable here
 ALLOWED = (ast.Constant, ast.Name, ast.BinOp, ast.UnaryOp, ast.Call, ast.operator, ast.unaryop,
            ast.expr_context)
 FORBIDDEN = {  # what some of the constructs outside the whitelist are called in messages
@@ -40,6 +43,9 @@ FORBIDDEN = {  # what some of the constructs outside the whitelist are called in
     ast.Starred: "unpacking (*)",
     ast.keyword: "a keyword argument",
 }
+
+
+HINTS = {ast.BitXor: "; for a power use ** (x**2): ^ is not a power in Python"}
 
 
 class ExpressionError(ValueError):
@@ -72,12 +78,16 @@ class Expression:
     variables: tuple[str, ...]
     functions: dict[str, Op]
 
-    def evaluate(self, values: dict[str, Value]) -> Value:
+    def evaluate(self, values: Mapping[str, Value | float]) -> Value:
         """The Value of the expression, with each variable bound to the Value in `values`.
+
+        `pi` and `e` are the constants π and e unless `values` gives them a value.
 
         Domain errors of the engine (e.g. `log` of a negative number) become ExpressionErrors
         pointing at the operation that failed, with the engine's message.
         """
+        values = {**{name: number for name, number in CONSTANTS.items()
+                     if name in self.variables and name not in values}, **values}
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Name) and node.id in self.variables and node.id not in values:
                 raise _error_at(node, f"no value given for the variable {node.id}", self.text)
@@ -86,7 +96,7 @@ class Expression:
         except RecursionError:
             raise ExpressionError("the expression is nested too deeply", self.text) from None
 
-    def _evaluate(self, node: ast.expr, values: dict[str, Value]) -> Value | float:
+    def _evaluate(self, node: ast.expr, values: Mapping[str, Value | float]) -> Value | float:
         if isinstance(node, ast.Constant):
             return float(node.value)
         if isinstance(node, ast.Name):
@@ -116,9 +126,9 @@ class Expression:
 
 
 def functions() -> dict[str, Op]:
-    """The primitives an expression may call: each op with a plain name that takes one input."""
-    return {name: op for name, op in REGISTRY.items()
-            if name.isidentifier() and name not in NARY and _may_take_one_input(op)}
+    """The primitives an expression may call: each row of the op table (`autograd.ops.REGISTRY`)
+    with a plain name and `arity` 1."""
+    return {name: op for name, op in REGISTRY.items() if name.isidentifier() and _arity(op) == 1}
 
 
 def parse_expression(text: str) -> Expression:
@@ -165,7 +175,7 @@ def _check(
                 problem = f"{node.id} is a function: call it, as in {node.id}(x)"
             variables.append(node)
         elif isinstance(node, ast.BinOp) and type(node.op) not in BINARY:
-            problem = "this operator is not allowed"
+            problem = "this operator is not allowed" + HINTS.get(type(node.op), "")
         elif isinstance(node, ast.UnaryOp) and not isinstance(node.op, SIGNS):
             problem = "this operator is not allowed"
         elif not isinstance(node, ALLOWED):
@@ -197,18 +207,21 @@ def _check_call(node: ast.Call, allowed: dict[str, Op]) -> str | None:
     return None
 
 
-def _may_take_one_input(op: Op) -> bool:
-    """False when the op's rule `derivative(out, *inputs)` visibly takes more or fewer inputs."""
+def _arity(op: Op) -> int | None:
+    """The op table's arity (None: variadic). Until the engine's table carries `Op.arity`, read
+    it from the rule's signature `derivative(out, *inputs)` (a fallback deleted at merge)."""
+    if hasattr(op, "arity"):
+        return op.arity
     try:
         parameters = inspect.signature(op.derivative).parameters.values()
     except (TypeError, ValueError):
-        return True
+        return 1
     if any(parameter.kind is inspect.Parameter.VAR_POSITIONAL for parameter in parameters):
-        return True  # e.g. a wrapper around the rule: a wrong count fails when it is called
+        return None if op.name in ("sum", "dot") else 1
     positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     required = [parameter for parameter in parameters
                 if parameter.kind in positional and parameter.default is parameter.empty]
-    return len(required) == 2
+    return len(required) - 1
 
 
 def _error_at(node: ast.AST, message: str, text: str) -> ExpressionError:
