@@ -80,11 +80,27 @@ def _layer_sizes(nouts: Any) -> list[int]:
 
 
 def _inputs(x: Sequence[Scalar] | Scalar, nin: int, who: str) -> Sequence[Scalar]:
-    """`x` as a sequence of length nin (a single number or Value is accepted when nin is 1)."""
+    """`x` as a sequence of length nin (a single number or Value is accepted when nin is 1).
+
+    A NumPy array (or torch tensor) of one sample is read with `tolist()`; a batch of samples
+    is refused with a message saying how to run one sample at a time.
+    """
+    if type(x).__module__.partition(".")[0] in ("numpy", "torch"):
+        x = x.tolist()  # type: ignore[union-attr]
     if isinstance(x, (Value, int, float)):
         x = [x]
+    if not isinstance(x, Sequence) or isinstance(x, str):
+        raise TypeError(
+            f"{who} takes one sample: a list of {nin} numbers or Values, got {type(x).__name__}"
+        )
     if len(x) != nin:
-        raise ValueError(f"{who} expected {nin} inputs, got {len(x)}")
+        batch = bool(x) and all(isinstance(row, Sequence) and len(row) == nin for row in x)
+        hint = (
+            f": this looks like a batch of {len(x)} sample{'s' * (len(x) != 1)}; a model takes "
+            "one sample at a time, e.g. [model(x) for x in X] (or nn.predict(model, X) for floats)"
+            if batch else ""
+        )
+        raise ValueError(f"{who} expected {nin} inputs, got {len(x)}{hint}")
     return x
 
 
@@ -107,7 +123,6 @@ class Neuron(Module):
         draw = _initialiser(init)
         self.w = [Value(draw(rng, nin, nout)) for _ in range(nin)]
         self.b = Value(0.0)
-        self.named_parameters()  # labels: w.0, w.1, …, b
 
     def forward(self, x: Sequence[Scalar] | Scalar) -> Scalar:
         """f(w·x + b); ∂(w·x + b)/∂wᵢ = xᵢ, ∂/∂b = 1."""
@@ -142,7 +157,6 @@ class Layer(Module):
         self._activate = get_activation(activation)
         rng = make_rng(seed)
         self.neurons = [Neuron(nin, None, init, rng, nout) for _ in range(nout)]
-        self.named_parameters()  # labels: neurons.0.w.0, …
 
     @property
     def weights(self) -> list[list[Value]]:
@@ -208,7 +222,6 @@ class MLP(Module):
             )
             for i in range(len(self.nouts))
         ]
-        self.named_parameters()  # labels: layers.0.neurons.0.w.0, …
 
     def forward(self, x: Sequence[Scalar] | Scalar) -> Scalar | list[Scalar]:
         """The layers applied in turn; a single output comes back as a Value, not a list."""

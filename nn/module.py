@@ -4,7 +4,8 @@ As in PyTorch, a Module needs no registration calls: every attribute that is a `
 `Module`, or a list/tuple of them (nested lists too) is part of the model, in the order the
 attributes were first assigned and lists in order. Attributes whose name starts with `_` are
 private and skipped. Parameters are named by their path, `layers.0.neurons.3.w.1`, and each
-parameter's `label` is set to that name so rendered graphs show where a weight lives.
+parameter's `label` is set to that name once, when the model is built, so rendered graphs show
+where a weight lives (`named_parameters()` itself changes nothing).
 
 Model files are JSON (never pickle): the class, the constructor `config()` needed to rebuild the
 model, and the `state_dict()`. Writes are atomic (a temporary file in the same directory, then
@@ -13,11 +14,13 @@ model, and the `state_dict()`. Writes are atomic (a temporary file in the same d
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from numbers import Real
 from typing import Any, NamedTuple
 
@@ -52,6 +55,8 @@ class Module:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         _MODULE_CLASSES[_class_key(cls)] = cls
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _labelling(cls.__dict__["__init__"])  # type: ignore[method-assign]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
@@ -64,16 +69,25 @@ class Module:
     def named_parameters(self) -> list[tuple[str, Value]]:
         """(dotted name, Value) for every parameter, each once, in definition order.
 
-        Also sets each parameter's `label` to its name.
+        Changes nothing: the labels are set once, when the model is built (`label_parameters`).
         """
         found: list[tuple[str, Value]] = []
         seen: set[int] = set()
         for name, item in _walk(self, ""):
             if isinstance(item, Value) and id(item) not in seen:
                 seen.add(id(item))
-                item.label = name
                 found.append((name, item))
         return found
+
+    def label_parameters(self) -> None:
+        """Set each parameter's `label` to its dotted name, so drawn graphs say where it lives.
+
+        Runs by itself once a model is built (when the outermost constructor returns: the
+        layers built inside an MLP are labelled by the MLP, `layers.0.neurons.3.w.1`). Call it
+        again after giving the model new parameters by assignment.
+        """
+        for name, parameter in self.named_parameters():
+            parameter.label = name
 
     def parameters(self) -> list[Value]:
         """Every parameter once, in definition order (layer by layer, weights then bias)."""
@@ -230,6 +244,27 @@ class Module:
         for name, child in children:
             lines.append(f"  ({name}): " + repr(child).replace("\n", "\n  "))
         return "\n".join(lines) + "\n)"
+
+
+_construction = threading.local()  # .depth: how many Module constructors are running
+
+
+def _labelling(init: Callable[..., None]) -> Callable[..., None]:
+    """A Module subclass's `__init__`, then `label_parameters()` if no other Module's
+    constructor is running in this thread (a module built inside another is labelled by it)."""
+
+    @functools.wraps(init)
+    def __init__(self: Module, *args: Any, **kwargs: Any) -> None:
+        depth = getattr(_construction, "depth", 0)
+        _construction.depth = depth + 1
+        try:
+            init(self, *args, **kwargs)
+        finally:
+            _construction.depth = depth
+        if depth == 0:
+            self.label_parameters()
+
+    return __init__
 
 
 def load(path: str | os.PathLike) -> Module:

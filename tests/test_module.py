@@ -340,3 +340,34 @@ def test_every_malformed_file_raises_model_file_error(tmp_path, name):
         nn.load_state(path)
     except ModelFileError:
         pass
+
+
+# -- issue 11: named_parameters() has no side effects; labels are set once, at build time ------
+
+
+def test_named_parameters_changes_nothing():
+    model = nn.MLP(2, [3, 1], seed=0)
+    model.layers[0].neurons[0].w[0].label = "my weight"
+    names = model.named_parameters()
+    assert model.layers[0].neurons[0].w[0].label == "my weight"
+    assert names[0][0] == "layers.0.neurons.0.w.0"
+
+
+def test_labels_are_set_once_when_the_outermost_module_is_built(monkeypatch):
+    labelled = []
+    original = nn.Module.label_parameters
+
+    def spy(self):
+        labelled.append(type(self).__name__)
+        original(self)
+
+    monkeypatch.setattr(nn.Module, "label_parameters", spy)
+    model = nn.MLP(2, [3, 3, 1], seed=0)  # builds 3 Layers and 7 Neurons inside
+    assert labelled == ["MLP"]
+    assert model.layers[1].neurons[2].b.label == "layers.1.neurons.2.b"
+    labelled.clear()
+    assert nn.Layer(2, 2, seed=0).neurons[1].w[0].label == "neurons.1.w.0"
+    assert labelled == ["Layer"]
+    model.extra = Value(1.0)  # assigned later: labelled on request
+    model.label_parameters()
+    assert model.extra.label == "extra"
