@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,10 +16,7 @@ from autograd.cli import main
 from autograd.expression import ExpressionError, parse_expression
 
 NEURON = ["grad", "tanh(w*x + b)", "x=0.5", "w=-3", "b=2"]
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None,
-    reason="Graphviz's dot program is not installed (apt-get install graphviz)",
-)
+needs_dot = pytest.mark.needs_dot  # skipped, saying why, without Graphviz (tests/conftest.py)
 
 
 def run(argv: list[str], capsys) -> tuple[int, str, str]:
