@@ -15,6 +15,7 @@ model, and the `state_dict()`. Writes are atomic (a temporary file in the same d
 from __future__ import annotations
 
 import functools
+import html
 import json
 import math
 import os
@@ -245,6 +246,30 @@ class Module:
             lines.append(f"  ({name}): " + repr(child).replace("\n", "\n  "))
         return "\n".join(lines) + "\n)"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's text display: the repr, then the number of parameters."""
+        printer.text(f"{self!r}\n{_count(self.num_parameters(), 'parameter')}")
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the model's name and size, then a row per layer (sub-module)."""
+        rows = self.children() if self.show_children_in_repr else []
+        cells = "".join(
+            f"<tr><td><code>{html.escape(name)}</code></td>"
+            f"<td><code>{html.escape(repr(child).splitlines()[0])}</code></td>"
+            f"<td style='text-align:right'>{child.num_parameters():,}</td></tr>"
+            for name, child in rows
+        )
+        table = (
+            "<table><thead><tr><th>layer</th><th>module</th><th>parameters</th></tr></thead>"
+            f"<tbody>{cells}</tbody></table>"
+            if rows else ""
+        )
+        extra = html.escape(self.extra_repr())
+        return (
+            f"<div class='glassgrad-module'><strong>{html.escape(type(self).__name__)}</strong>"
+            f"({extra}) — {_count(self.num_parameters(), 'parameter')}{table}</div>"
+        )
+
 
 _construction = threading.local()  # .depth: how many Module constructors are running
 
@@ -412,6 +437,10 @@ def _finite_number(x: Any, what: str) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{what} is {number!r}, not a finite number")
     return number
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n:,} {thing}" + ("" if n == 1 else "s")
 
 
 def _shorten(text: str, limit: int = 200) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gc
 import inspect
+import os
 import random
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -114,7 +115,7 @@ METRICS: dict[str, Metric] = {
 """Metrics by name: binary precision/recall/F1 of class 1, or their macro average."""
 
 
-@dataclass
+@dataclass(repr=False)
 class History:
     """What happened in each epoch of `fit`: plain lists, easy to print or plot.
 
@@ -145,6 +146,23 @@ class History:
     def last(self) -> dict[str, float]:
         """The final epoch's numbers."""
         return {name: values[-1] for name, values in self.as_dict().items() if values}
+
+    def __repr__(self) -> str:
+        """`History(100 epochs: loss 0.8 → 0.01, accuracy 0.5 → 1, lr 1 → 0.109)`."""
+        epochs = f"{len(self)} epoch" + ("" if len(self) == 1 else "s")
+        changes = [
+            f"{name} {values[0]:.4g}" + (f" → {values[-1]:.4g}" if len(values) > 1 else "")
+            for name, values in self.as_dict().items()
+            if values
+        ]
+        return f"History({epochs}" + (": " + ", ".join(changes) if changes else "") + ")"
+
+    def plot(self, path: str | os.PathLike[str] | None = None, **options: Any) -> Any:
+        """Loss and metrics per epoch, drawn by `nn.plot.training_curves` (needs matplotlib):
+        the figure, also saved to `path` when one is given."""
+        from . import plot
+
+        return plot.training_curves(self, path, **options)
 
 
 def fit(

@@ -371,3 +371,39 @@ def test_labels_are_set_once_when_the_outermost_module_is_built(monkeypatch):
     model.extra = Value(1.0)  # assigned later: labelled on request
     model.label_parameters()
     assert model.extra.label == "extra"
+
+
+# -- issue 16: a Module in a notebook shows its layers and its parameter count -----------------
+
+
+def test_notebook_display_shows_layers_and_parameter_count():
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    page = model._repr_html_()
+    assert "<strong>MLP</strong>" in page and "337 parameters" in page
+    for name, size in (("layers.0", 48), ("layers.1", 272), ("layers.2", 17)):
+        assert f"<code>{name}</code>" in page and f">{size}</td>" in page
+    assert "Layer(nin=16, nout=16, activation=&#x27;relu&#x27;)" in page
+    assert "1 parameter<" not in nn.Neuron(2)._repr_html_() and "3 parameters" in (
+        nn.Neuron(2)._repr_html_())
+
+    class Printer:
+        def __init__(self):
+            self.written = ""
+
+        def text(self, text):
+            self.written += text
+
+    printer = Printer()
+    model._repr_pretty_(printer, cycle=False)
+    assert printer.written == repr(model) + "\n337 parameters"
+
+
+def test_module_html_escapes_what_it_shows():
+    class Odd(nn.Module):
+        def __init__(self):
+            self.w = Value(1.0)
+
+        def extra_repr(self):
+            return "<script>"
+
+    assert "<script>" not in Odd()._repr_html_() and "&lt;script&gt;" in Odd()._repr_html_()

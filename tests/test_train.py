@@ -383,3 +383,37 @@ def test_hinge_accepts_the_same_labels_as_fit():
     for bad in ([1, 2, 1], [1, 0.5, 1]):
         with pytest.raises(ValueError, match="labels 0/1 or -1/\\+1"):
             nn.hinge_loss(scores, bad)
+
+
+# -- issue 16: History in a notebook ---------------------------------------------------------
+
+
+def test_history_has_a_short_repr():
+    X, y = make_moons(20, seed=22)
+    model = nn.MLP(2, [3, 1], seed=22)
+    history = fit(model, X, y, "hinge", nn.SGD(model.parameters(), lr=0.1), epochs=50,
+                  progress=False)
+    text = repr(history)
+    assert text.startswith("History(50 epochs: loss ") and "accuracy" in text and "lr 0.1" in text
+    assert len(text) < 200 and "\n" not in text
+    assert repr(History()) == "History(0 epochs)"
+
+
+def test_history_plot_delegates_to_nn_plot(tmp_path, monkeypatch):
+    import nn.plot
+
+    calls = []
+    monkeypatch.setattr(nn.plot, "training_curves",
+                        lambda history, path, **options: calls.append((history, path, options)))
+    history = History(epochs=[1], loss=[0.5], lr=[0.1])
+    history.plot(tmp_path / "h.png", title="run")
+    history.plot()
+    assert calls == [(history, tmp_path / "h.png", {"title": "run"}), (history, None, {})]
+
+
+def test_history_plot_draws_the_curves(tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed")
+    history = History(epochs=[1, 2], loss=[0.5, 0.25], lr=[0.1, 0.1],
+                      metrics={"accuracy": [0.5, 0.75]})
+    history.plot(tmp_path / "h.png")
+    assert (tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"
