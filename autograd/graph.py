@@ -54,12 +54,11 @@ def walk(roots: Value | Iterable[Value]) -> Iterator[Value]:
 
 
 def _as_list(roots: Value | Iterable[Value]) -> list[Value]:
-    from .value import Value
-
-    if isinstance(roots, Value):
-        return [roots]
+    """`roots` as a list of nodes (anything with parents: this module imports no Value)."""
+    if hasattr(roots, "_parents"):
+        return [roots]  # type: ignore[list-item]  # a Value (checked without importing it)
     found = list(roots)
     for root in found:
-        if not isinstance(root, Value):
+        if not hasattr(root, "_parents"):
             raise TypeError(f"expected Values, got {type(root).__name__} {root!r}")
     return found
