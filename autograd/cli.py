@@ -43,8 +43,8 @@ examples:
 """
 WHITELIST = (
     "expressions: numbers, variables, the constants pi and e (unless given a value), "
-    "+ - * / ** (and unary -), and the functions {functions}. "
-    "Nothing else is accepted, and nothing is executed."
+    "+ - * / ** (and unary -), and the functions {functions} (parameters by keyword: "
+    "leaky_relu(x, slope=0.2), power(x, n=3)). Nothing else is accepted, and nothing is executed."
 )
 
 
@@ -105,7 +105,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     stderr in one line (an expression error adds the expression with a caret under the fault).
     With `--json` stdout always holds one JSON document, `{"error": …}` on failure.
     """
-    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:  # e.g. `glassgrad … | head`: the reader left; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: list[str]) -> int:
     want_json = "--json" in (argv[: argv.index("--")] if "--" in argv else argv)
     try:
         args = build_parser().parse(argv)

@@ -354,9 +354,32 @@ def test_the_constants_pi_and_e(capsys):
     assert "the constants pi and e" in run(["--help"], capsys)[1]
 
 
-def test_the_function_whitelist_is_the_op_tables_one_input_rows():
-    from autograd.expression import _arity, functions
+def test_the_function_whitelist_is_the_op_tables_one_input_rows(register_primitive, capsys):
+    from autograd.expression import functions
 
-    expected = {name for name, op in REGISTRY.items() if name.isidentifier() and _arity(op) == 1}
+    expected = {name for name, op in REGISTRY.items() if name.isidentifier() and op.arity == 1}
     assert set(functions()) == expected
-    assert {"tanh", "exp", "log", "relu"} <= expected and not {"sum", "dot"} & expected
+    assert {"tanh", "exp", "log", "relu", "power", "leaky_relu"} <= expected
+    assert not {"sum", "dot"} & expected
+    # a row added at run time: its arity, given or read from its rule, decides
+    register_primitive("cli_any", lambda *xs: sum(xs), lambda out, *xs: (1.0,) * len(xs),
+                       arity=None)
+    register_primitive("cli_twice", lambda x: 2 * x, lambda out, x: (2.0,), arity=1)
+    assert "cli_twice" in functions() and "cli_any" not in functions()
+    assert run(["grad", "cli_twice(x)", "x=1"], capsys)[1].splitlines()[1] == "∂f/∂x = 2.0"
+    status, _, err = run(["grad", "cli_any(x)", "x=1"], capsys)
+    assert status == 2 and "unknown function 'cli_any'" in err
+
+
+def test_parametric_rows_take_their_parameters_by_keyword(capsys):
+    status, out, _ = run(["grad", "power(x, n=3) + leaky_relu(x, slope=-0.5)", "x=-2"], capsys)
+    assert status == 0
+    assert out.splitlines() == ["f = power(x, n=3) + leaky_relu(x, slope=-0.5) = -7.0",
+                                "∂f/∂x = 11.5"]
+    for expression, message in [
+        ("power(x, k=3)", "power has no parameter k (and the keyword parameter n=2)"),
+        ("power(x, n=x)", "the parameter n of power must be a number"),
+        ("tanh(x, n=1)", "tanh takes exactly one argument"),
+    ]:
+        status, _, err = run(["grad", expression, "x=1"], capsys)
+        assert status == 2 and message in err.splitlines()[0], err
