@@ -13,7 +13,7 @@ from .losses import (
     mse_loss,
 )
 from .module import IncompatibleKeys, ModelFileError, Module, load, load_state
-from .optim import SGD, Adam, AdamW, CosineAnnealing, LinearDecay, StepLR
+from .optim import SGD, Adam, AdamW, CosineAnnealing, LinearDecay, LRFunction, StepLR
 
 # -- metrics, data, training, plots: metrics.py, data.py, train.py, plot.py --
 # isort: split
@@ -35,7 +35,7 @@ from .metrics import (
     precision,
     recall,
 )
-from .train import History, evaluate, fit, predict, predict_classes
+from .train import History, evaluate, fit, predict, predict_classes, train_step
 
 
 def __getattr__(name: str) -> object:
