@@ -113,7 +113,7 @@
     var g = sv("g", { "class": "node " + N.kind[i], "data-id": N.id[i] });
     g.appendChild(sv("rect", { width: BOX_W, height: BOX_H, rx: 6 }));
     var name = sv("text", { x: 7, y: 15, "class": "name" });
-    name.textContent = short(N.id[i], N.op[i] ? 15 : 22);
+    name.textContent = short(N.id[i], N.op[i] ? 14 : 20);
     g.appendChild(name);
     if (N.op[i]) {
       var op = sv("text", { x: BOX_W - 7, y: 15, "class": "opname", "text-anchor": "end" });
@@ -131,7 +131,7 @@
     dirty.add(i);
     return g;
   }
-  function short(text, n) { return text.length > n ? text.slice(0, n - 1) + "…" : text; }
+  function short(text, n) { return text.length > n ? "…" + text.slice(text.length - n + 1) : text; }  // the tail names it best
 
   function groupElement(gi) {
     if (groupEl[gi]) return groupEl[gi];
@@ -343,10 +343,12 @@
       " = ", ["term", S.termText[s]]]));
     var rule = N.rule[S.node[s]][j] || ["", ""];
     var f = N.formula[S.node[s]];
+    if (f.length > 40) f = n;  // a long formula (a dot of many inputs): the node's name says it
     var r = ["∂" + (f.indexOf(" ") >= 0 ? "(" + f + ")" : f) + "/∂" + w + " = "];
-    if (rule[0]) r.push(["rule", rule[0]], " = ");
-    if (rule[1]) r.push(["rulenumbers", rule[1]], " = ");
-    r.push(["local", N.localText[S.node[s]][j]]);
+    var localText = N.localText[S.node[s]][j];
+    if (rule[0] && rule[0] !== localText) r.push(["rule", rule[0]], " = ");
+    if (rule[1] && rule[1] !== rule[0] && rule[1] !== localText) r.push(["rulenumbers", rule[1]], " = ");
+    r.push(["local", localText]);
     box.appendChild(line(r));
     if (acc) {
       box.appendChild(line([w + ".grad = ", ["before", S.beforeText[s]], " + ", ["term", S.termText[s]], " = ", ["after", S.afterText[s]],
