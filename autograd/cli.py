@@ -30,6 +30,7 @@ examples:
   glassgrad grad "sigmoid(a*b)" a=1 b=-2 --graph f.svg    draw the graph (.svg .png .pdf .dot)
   glassgrad grad "log(x) * exp(y)" x=2 y=0 --json         JSON for scripts
   glassgrad grad -- "-x**2" x=3                           an expression starting with '-'
+  glassgrad playground [--port N] [--no-browser]          train a network live in the browser
 
 {whitelist}
 """
@@ -67,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `glassgrad` with `argv` (default: the command line); returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["playground"]:  # the live training page (nn/playground) has its own options
+        from nn.playground import main as playground
+
+        return playground(argv[1:])
     args = build_parser().parse_intermixed_args(argv)
     try:
         if args.graph and Path(args.graph).suffix.lower() not in FORMATS:

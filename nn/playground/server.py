@@ -29,6 +29,8 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import autograd
+
 from .config import MAX_BODY, ParameterError
 from .session import Playground
 
@@ -143,7 +145,8 @@ class Handler(BaseHTTPRequestHandler):
                                                  query.get("data", "")))
             elif parts.path == "/api/neuron":
                 info, root = playground.neuron(*_ints(query, "layer", "neuron", "point"))
-                info["html"] = neuron_page(root, info["name"])
+                if query.get("graph", "1") != "0":
+                    info["html"] = neuron_page(root, info["name"])
                 self._send_json(info)
             elif parts.path == "/api/gradcheck":
                 self._send_json(playground.gradient_check(*_ints(query, "layer", "neuron",
@@ -263,10 +266,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def neuron_page(root: Any, name: str) -> str:
-    """The neuron's scalar graph as one self-contained page: the interactive viewer."""
-    from autograd.viewer import view
-
-    return view(root).to_html()
+    """The neuron's scalar graph as one self-contained page: the interactive viewer, with its
+    gradient-truth panel (analytic against central differences for every leaf)."""
+    return autograd.view(root, check=True, title=f"neuron {name}", height=480).to_html()
 
 
 def _no_constant(name: str) -> Any:

@@ -220,6 +220,7 @@ class Playground:
             "thumb": GRID // THUMB_STEP,
             "output": _output_map(layers[-1], run.config["loss"]),
             "neurons": [[_thumbnail(column) for column in layer] for layer in layers],
+            "features": _feature_maps(),
             "names": names,
             "parameters": run.model.state_dict(),
             "scores": run.scores(weights),
@@ -282,6 +283,22 @@ def _grid_run_columns(run: Run) -> list[Any]:
     if numpy is not None:
         return [numpy.asarray(c, dtype=float) for c in columns]
     return columns
+
+
+_FEATURE_MAPS: dict[str, str] = {}
+
+
+def _feature_maps() -> dict[str, str]:
+    """Every input feature's small heat map (they never change, so they are made once)."""
+    if not _FEATURE_MAPS:
+        from .datasets import FEATURE_FUNCTIONS
+
+        side = 2 * settings.PLANE / GRID
+        centres = [-settings.PLANE + (k + 0.5) * side for k in range(GRID)]
+        points = [(x, y) for y in reversed(centres) for x in centres]
+        for name, f in FEATURE_FUNCTIONS.items():
+            _FEATURE_MAPS[name] = _thumbnail([f(x, y) for x, y in points])
+    return _FEATURE_MAPS
 
 
 def _bytes(values: Any) -> str:
