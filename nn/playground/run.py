@@ -42,6 +42,8 @@ class Run:
 
     def __init__(self, config: dict[str, Any], events: list | None = None) -> None:
         self.config = dict(config)
+        self.start_config = dict(config)
+        # the configuration the run started from; `config` follows the live changes
         seed = config["seed"]
         X, y = make_dataset(config["dataset"], config["points"], config["noise"], seed)
         self.classes = settings.CLASSES[config["dataset"]]
@@ -68,7 +70,7 @@ class Run:
         self.epoch = 0
         self.events: list[list] = []
         self.pending = settings.validate_events(
-            list(events or []), config, set(self.parameter_names)
+            [] if events is None else events, config, set(self.parameter_names)
         )
         self.history: dict[str, list] = {"step": [], "train": [], "test": []}
         self.data_version = 0

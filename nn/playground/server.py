@@ -78,8 +78,8 @@ class PlaygroundServer(ThreadingHTTPServer):
     def start(self) -> PlaygroundServer:
         """Serve and train in background threads (for tests and scripts); returns self."""
         self.playground.start()
-        self._thread = threading.Thread(target=self.serve_forever, name="playground-server",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,),
+                                        name="playground-server", daemon=True)
         self._thread.start()
         return self
 

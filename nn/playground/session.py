@@ -185,6 +185,7 @@ class Playground:
                 "version": self.version,
                 "run": id(run),
                 "config": dict(run.config),
+                "start_config": dict(run.start_config),
                 "events": [list(e) for e in run.events],
                 "step": run.step_count,
                 "epoch": run.epoch,

@@ -711,8 +711,8 @@
 
   function encodeState() {
     var p = new URLSearchParams();
-    Object.keys(S.config).forEach(function (k) {
-      var v = S.config[k];
+    Object.keys(S.start_config).forEach(function (k) {
+      var v = S.start_config[k];
       p.set(k, Array.isArray(v) ? v.join(",") : String(v));
     });
     if (!S.running && !S.replaying && S.step > 0 && S.step <= S.limits.max_steps) p.set("step", String(S.step));
@@ -760,7 +760,7 @@
     applyHide();
     if (!wanted.any) return Promise.resolve();
     if (wanted.events === null) { showMessage("events: the link's events are not valid JSON"); return Promise.resolve(); }
-    var same = sameConfig(wanted.config, S.config) &&
+    var same = sameConfig(wanted.config, S.start_config) &&
       JSON.stringify(wanted.events) === JSON.stringify(S.events) &&
       (wanted.step === 0 || wanted.step === S.step);
     if (same) return Promise.resolve();
