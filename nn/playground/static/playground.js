@@ -674,7 +674,10 @@
     return api("GET", "/api/neuron?" + neuronQuery() + (withGraph ? "" : "&graph=0"))
       .then(function (info) {
         showNeuron(info);
-        if (withGraph) $("viewer").srcdoc = info.html;
+        if (withGraph) {
+          $("viewer").srcdoc = info.html;
+          $("viewer").dataset.neuron = info.layer + "." + info.neuron + "@" + info.point;
+        }
         drawPlot();
       })
       .catch(function (error) { showMessage(error.message); });
@@ -754,8 +757,7 @@
     return Object.keys(a).every(function (k) { return JSON.stringify(a[k]) === JSON.stringify(b[k]); });
   }
 
-  function adoptLink() {
-    var wanted = decodeState();
+  function adoptLink(wanted) {
     wanted.hide.forEach(function (g) { hide.add(g); });
     applyHide();
     if (!wanted.any) return Promise.resolve();
@@ -822,8 +824,9 @@
   };
 
   setupControls();
+  var link = decodeState();  // before the first state rewrites the address
   api("GET", "/api/state?have=0")
-    .then(function (state) { apply(state); return adoptLink(); })
+    .then(function (state) { apply(state); return adoptLink(link); })
     .then(function () { ready = true; document.body.dataset.ready = "1"; return poll(true); })
     .catch(function (error) { showMessage("The server did not answer: " + error.message); });
   window.addEventListener("resize", function () { if (S) { buildNetwork(); if (frame) drawNetwork(); } });
