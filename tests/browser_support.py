@@ -5,7 +5,7 @@ Playwright's own browser download cannot work on these machines, so the browser 
 without the `playwright` package, every test that uses these fixtures is skipped with the
 reason. Shared by the viewer's and the playground's browser tests:
 
-    from tests.browser_support import browser, page   # noqa: F401  (pytest fixtures)
+    from tests.browser_support import browser, open_page, page  # noqa: F401 (fixtures)
 
     def test_something(page):
         page.goto(url)
@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -97,7 +98,15 @@ class Watch:
 def page(browser: Any) -> Iterator[Any]:
     """A fresh page (1280×800) in its own context whose non-loopback requests are blocked and
     recorded; `page.assert_clean()` fails on those, console errors and uncaught errors."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    with open_page(browser) as tab:
+        yield tab
+
+
+@contextmanager
+def open_page(browser: Any, width: int = 1280, height: int = 800) -> Iterator[Any]:
+    """The `page` fixture as a context manager (for hypothesis tests, which cannot take
+    function-scoped fixtures): a watched page, checked clean when the block ends."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     watch = Watch()
 
     def route(route: Any) -> None:
