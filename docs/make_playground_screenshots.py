@@ -41,7 +41,7 @@ def main() -> None:
             page.click("#play")
             page.wait_for_function("() => !window.glassgradPlayground.state().running")
             page.wait_for_timeout(500)
-            page.screenshot(path=str(HERE / "playground.png"))
+            page.screenshot(path=str(HERE / "playground.png"), full_page=True)
             page.click(".node[data-layer='0'][data-neuron='1']")
             page.frame_locator("#viewer").locator("body[data-ready='1']").wait_for()
             viewer = page.locator("#viewer").element_handle().content_frame()

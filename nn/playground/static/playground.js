@@ -30,7 +30,9 @@
   var COLOURS = { orange: [245, 147, 34], blue: [8, 119, 189], green: [44, 162, 95],
     white: [232, 234, 235] };
   var CLASS_COLOURS = [COLOURS.orange, COLOURS.blue, COLOURS.green];
-  var NODE = 44, ROW = 54, TOP = 34;
+  var NODE = 44, ROW = 62, TOP = 40;
+  var PLAY_ICON = '<svg viewBox="0 0 24 24" width="22" height="22"><path d="M8 5v14l11-7z" fill="currentColor"/></svg>';
+  var PAUSE_ICON = '<svg viewBox="0 0 24 24" width="22" height="22"><path d="M6 5h4v14H6zM14 5h4v14h-4z" fill="currentColor"/></svg>';
 
   var S = null;            // the last state from the server
   var frame = null;        // the last pictures and scores
@@ -85,7 +87,7 @@
     if (state.frame) { frame = state.frame; frames += 1; }
     $("epoch").textContent = state.epoch;
     $("stepcount").textContent = state.step;
-    $("play").innerHTML = state.running ? "&#x23F8;" : "&#x25B6;";
+    $("play").innerHTML = state.running ? PAUSE_ICON : PLAY_ICON;
     $("play").title = state.running ? "Pause (space)" : "Play (space)";
     if (state.message) showMessage(state.message);
     else if (state.replaying) showMessage("Replaying the link: step " + state.step + " of " + state.replaying + "…");
@@ -532,8 +534,8 @@
         context.arc(at[0], at[1], 3.4, 0, 2 * Math.PI);
         context.fillStyle = pointColour(p[2]);
         context.fill();
-        context.lineWidth = part === "test" ? 1.6 : 1;
-        context.strokeStyle = part === "test" ? "#111" : "#fff";
+        context.lineWidth = part === "test" ? 1.3 : 1;
+        context.strokeStyle = part === "test" ? "#222" : "#fff";
         context.stroke();
       });
     });
