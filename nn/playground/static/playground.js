@@ -831,5 +831,8 @@
     .then(function (state) { apply(state); return adoptLink(link); })
     .then(function () { ready = true; document.body.dataset.ready = "1"; return poll(true); })
     .catch(function (error) { showMessage("The server did not answer: " + error.message); });
+  window.addEventListener("hashchange", function () {  // a link pasted into this tab
+    if (S && location.hash.slice(1) !== lastUrl) adoptLink(decodeState());
+  });
   window.addEventListener("resize", function () { if (S) { buildNetwork(); if (frame) drawNetwork(); } });
 })();
