@@ -74,8 +74,8 @@ def fingerprint(state):
 
 
 def test_the_page_needs_the_token_and_loads_nothing_from_the_network(server, client):
-    status, _ = client.request("GET", "/", token=False)
-    assert status == 403
+    status, refusal = client.request("GET", "/", token=False)
+    assert status == 403 and "glassgrad playground" in refusal
     status, _ = client.request("GET", "/?token=wrong" + server.token[5:], token=False)
     assert status == 403
     status, page = client.request("GET", f"/?token={server.token}", token=False)

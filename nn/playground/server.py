@@ -20,6 +20,7 @@ Routes (all need the token): `GET /` the page; `GET /api/state?have=V&data=D`;
 from __future__ import annotations
 
 import hmac
+import html
 import json
 import secrets
 import threading
@@ -125,7 +126,17 @@ class Handler(BaseHTTPRequestHandler):
         return True
 
     def _refuse(self, why: str) -> bool:
-        self._send_json({"error": f"forbidden: {why}"}, HTTPStatus.FORBIDDEN)
+        self.close_connection = True  # an unread body must not be taken for the next request
+        if self.command == "GET" and urlsplit(self.path).path == "/":
+            text = (f"<!DOCTYPE html><meta charset='utf-8'><title>glassgrad playground</title>"
+                    f"<p>Forbidden: {html.escape(why)}.</p><p>A playground link works with the "
+                    f"server run that printed it: open the address your own "
+                    f"<code>glassgrad playground</code> printed and add the part of the link "
+                    f"after <code>#</code>.</p>")
+            self._send(text.encode(), "text/html; charset=utf-8", {
+                "Content-Security-Policy": "default-src 'none'"}, HTTPStatus.FORBIDDEN)
+        else:
+            self._send_json({"error": f"forbidden: {why}"}, HTTPStatus.FORBIDDEN)
         return False
 
     # -- routing -------------------------------------------------------------------------------
