@@ -170,3 +170,23 @@ def test_points_and_weights_can_be_edited_on_the_page(server, page):  # noqa: F8
     wait_for(page, lambda s: server.playground.state()["frame"]["parameters"][
         "layers.2.neurons.0.w.3"] == -1.25)
     page.assert_clean()
+
+
+def test_export_downloads_the_model_and_the_script(server, page, tmp_path):  # noqa: F811
+    import nn
+
+    open_page(page, server.url)
+    page.click("#step")
+    wait_for(page, lambda s: s["step"] == 1)
+    with page.expect_download() as download:
+        page.click("#export-json")
+    path = tmp_path / "model.json"
+    download.value.save_as(path)
+    assert download.value.suggested_filename == "playground-model.json"
+    assert nn.load(path).state_dict() == server.playground.state()["frame"]["parameters"]
+    with page.expect_download() as download:
+        page.click("#export-py")
+    script = tmp_path / "playground.py"
+    download.value.save_as(script)
+    assert "nn.fit(" in script.read_text()
+    page.assert_clean()
