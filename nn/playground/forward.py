@@ -16,6 +16,7 @@ from typing import Any
 
 from autograd import Value, compile_graph, linalg
 
+from ..functional import get_activation
 from ..layers import MLP
 
 try:  # the fast path: pip install 'glassgrad[playground]'
@@ -48,7 +49,7 @@ class Forward:
             for neuron in layer.neurons:
                 z = linalg.dot(neuron.w, xs) + neuron.b
                 pre.append(compile_graph(z, [*neuron.w, neuron.b, *xs], batched=self.batched))
-            self.layers.append((pre, self._activation(layer._activate)))
+            self.layers.append((pre, self._activation(get_activation(layer.activation))))
 
     def _activation(self, activate: Callable[[Any], Any]) -> Callable[[Any], Any] | None:
         """The layer's activation compiled (None for the identity)."""

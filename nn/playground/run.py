@@ -22,6 +22,7 @@ from autograd import Value, linalg
 
 from .. import losses, metrics
 from ..data import train_test_split
+from ..functional import get_activation
 from ..layers import MLP
 from ..optim import SGD, Adam
 from ..train import LOSSES
@@ -229,7 +230,7 @@ class Run:
         b = Value(unit.b.data, label="b")
         z = linalg.dot(ws, xs) + b
         z.label = "z"
-        root = self.model.layers[layer]._activate(z)
+        root = get_activation(self.model.layers[layer].activation)(z)
         root.label = neuron_name(self.model, layer, neuron)
         return root
 
