@@ -45,7 +45,7 @@ class _Row:
     ok: bool
 
 
-def numerical_grad(f: Function, inputs: Inputs, eps: float = 1e-6) -> list:
+def numerical_grad(f: Function, inputs: Inputs, eps: float = 1e-6) -> list[Any]:
     """Central differences (f(x + ε·eᵢ) - f(x - ε·eᵢ)) / 2ε for each input xᵢ.
 
     `inputs` are numbers or Values, or lists of them for arguments that are lists; `f` is
@@ -131,9 +131,9 @@ class _Inputs:
     """The inputs as given (numbers, Values, or lists of them), flattened to floats and names."""
 
     def __init__(self, inputs: Inputs, who: str) -> None:
-        if isinstance(inputs, (Value, Real)):
-            inputs = [inputs]
-        self.inputs = list(inputs)
+        self.inputs: list[Any] = (
+            [inputs] if isinstance(inputs, (Value, Real)) else list(inputs)  # type: ignore[arg-type]
+        )
         self.point: list[float] = []
         self.names: list[str] = []
         self.sizes: list[int | None] = []  # None: one number; n: a list of n numbers
@@ -160,9 +160,10 @@ class _Inputs:
         self.point.append(data)
         self.names.append(name)
 
-    def nest(self, flat: Sequence[Any]) -> list:
+    def nest(self, flat: Sequence[Any]) -> list[Any]:
         """A flat list (one item per number) in the shape of the inputs."""
-        nested, start = [], 0
+        nested: list[Any] = []
+        start = 0
         for size in self.sizes:
             if size is None:
                 nested.append(flat[start])
@@ -172,7 +173,7 @@ class _Inputs:
                 start += size
         return nested
 
-    def flatten(self, nested: Sequence[Any]) -> list:
+    def flatten(self, nested: Sequence[Any]) -> list[Any]:
         """The inverse of `nest`."""
         return [
             item
@@ -201,10 +202,13 @@ def _numeric_jacobian(f: Function, given: _Inputs, eps: float) -> tuple[bool, li
     return single, [list(row) for row in zip(*columns)]
 
 
-def _gradients_of(out: Value | float, leaves: Sequence[Value], create_graph: bool) -> list:
+def _gradients_of(
+    out: Value | float, leaves: Sequence[Value], create_graph: bool
+) -> list[Any]:
     """gradients(out, leaves); a constant output (a number) has derivative 0 everywhere."""
     if isinstance(out, Value):
-        return gradients(out, list(leaves), create_graph=create_graph)
+        found: list[Any] = gradients(out, list(leaves), create_graph=create_graph)
+        return found
     return [0.0] * len(leaves)
 
 

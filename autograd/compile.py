@@ -39,7 +39,7 @@ from typing import Any
 from . import value as value_module
 from .functional import gradients
 from .graph import backprop_order
-from .mode import enable_grad
+from .mode import enable_grad, observing_comparisons
 from .value import Op, Value, apply
 
 # Operator precedence of the text an Expr holds, as Python parses it (higher binds tighter).
@@ -600,8 +600,6 @@ def compile_graph(
 MAX_TRACES = 8
 """How many traces (one per combination of guard outcomes met) a compiled function keeps."""
 
-_tracing = threading.RLock()
-
 
 class _GuardRecorder:
     """Collects the comparisons made on Values by the thread that traces."""
@@ -619,14 +617,8 @@ def _trace(f: Callable[..., Any], inputs: Sequence[float], names: list[str]) -> 
     """Run `f` once on fresh leaf Values holding `inputs`; compile the graph and its guards."""
     leaves = [Value(x, label=name) for x, name in zip(inputs, names)]
     recorder = _GuardRecorder()
-    with _tracing:
-        saved = value_module.comparison_observer
-        value_module.comparison_observer = recorder
-        try:
-            with enable_grad():
-                output = f(*leaves)
-        finally:
-            value_module.comparison_observer = saved
+    with observing_comparisons(recorder), enable_grad():
+        output = f(*leaves)
     if not isinstance(output, Value):
         output = Value(value_module._number(output, f"the result of {_name_of(f)}"))
     return CompiledGraph(output, leaves, recorder.guards, names)

@@ -12,9 +12,7 @@ from typing import Any
 
 from .graph import backprop_order
 from .mode import enable_grad
-from .value import Value, _number, as_value, evaluate_rule
-
-Scalar = Value | float
+from .value import Scalar, Value, as_value, evaluate_rule, number
 
 
 def gradients(
@@ -30,26 +28,34 @@ def gradients(
     op's rule is then evaluated on Values). An input that `output` does not depend on gets 0.
     """
     single = isinstance(inputs, Value)
-    targets = [inputs] if single else list(inputs)
+    targets: list[Value] = [inputs] if isinstance(inputs, Value) else list(inputs)
     for target in targets:
         if not isinstance(target, Value):
             raise TypeError(f"gradients: inputs must be Values, got {type(target).__name__}")
     if not isinstance(output, Value):
         raise TypeError(f"gradients: output must be a Value, got {type(output).__name__}")
     with enable_grad():
-        adjoint: dict[Value, Scalar] = {output: _number(grad_output, "grad_output")}
+        adjoint: dict[Value, Scalar] = {output: number(grad_output, "grad_output", finite=True)}
         for node in backprop_order(output):
             upstream = adjoint.get(node)
-            if upstream is None or (type(upstream) is float and upstream == 0.0):
+            if upstream is None or float(upstream) == 0.0 and type(upstream) is float:
                 continue
-            for parent, local in zip(node._parents, evaluate_rule(node, create_graph)):
+            try:
+                local_derivatives = evaluate_rule(node, create_graph)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                if float(upstream) == 0.0:
+                    continue  # as without create_graph: a zero gradient passes nothing on
+                raise
+            for parent, local in zip(node._parents, local_derivatives):
+                if create_graph and type(local) is float and local == 0.0:
+                    continue  # 0 · upstream is 0 with zero derivatives: no node needed
                 contribution = local * upstream
                 if parent in adjoint:
                     contribution = adjoint[parent] + contribution
                 adjoint[parent] = contribution
     found = [adjoint.get(target, 0.0) for target in targets]
-    found = [as_value(d) for d in found] if create_graph else [_as_float(d) for d in found]
-    return found[0] if single else found
+    results = [as_value(d) for d in found] if create_graph else [_as_float(d) for d in found]
+    return results[0] if single else results
 
 
 def value_and_grad(
@@ -63,11 +69,13 @@ def value_and_grad(
     def value_and_derivatives(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         positions = _positions(argnums, len(args))
         as_floats = not _any_value(args, kwargs)
-        args = list(args)
+        arguments = list(args)
         for i in positions:
-            args[i] = _as_input(args[i])
-        out = _scalar_output(f(*args, **kwargs))
-        derivatives = gradients(out, [args[i] for i in positions], create_graph=not as_floats)
+            arguments[i] = _as_input(arguments[i])
+        out = _scalar_output(f(*arguments, **kwargs))
+        derivatives = gradients(
+            out, [arguments[i] for i in positions], create_graph=not as_floats
+        )
         result = derivatives[0] if isinstance(argnums, int) else tuple(derivatives)
         return (out.data if as_floats else out), result
 
@@ -93,11 +101,11 @@ def derivative(f: Callable[[Scalar], Scalar], n: int = 1) -> Callable[[Scalar], 
 
     def nth_derivative(x: Scalar) -> Scalar:
         as_floats = not isinstance(x, Value)
-        x = _as_input(x)
-        out: Scalar = _scalar_output(f(x))
+        variable = _as_input(x)
+        out: Scalar = _scalar_output(f(variable))
         for k in range(n):
             last = k == n - 1
-            out = gradients(out, x, create_graph=not (as_floats and last))
+            out = gradients(as_value(out), variable, create_graph=not (as_floats and last))
         return _as_float(out) if as_floats else as_value(out)
 
     nth_derivative.__name__ = f"derivative({getattr(f, '__name__', 'f')}, {n})"
@@ -137,7 +145,7 @@ def _as_input(x: Any) -> Value:
 def _scalar_output(out: Any) -> Value:
     if isinstance(out, Value):
         return out
-    return as_value(_number(out, "the function's result"))
+    return as_value(number(out, "the function's result"))
 
 
 def _as_float(x: Scalar) -> float:

@@ -13,15 +13,17 @@ the graph of a layer small. Numbers in, numbers out; any Value in, Values out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Real
+from typing import Any
 
 from . import ops
-from .value import Value, apply, as_value
+from .value import Scalar, Value, apply, as_value
 
-Scalar = Value | float
 Vector = Sequence[Scalar]
 Matrix = Sequence[Sequence[Scalar]]
+Array = Sequence[Any]
+"""A vector or a matrix (which one is found out at run time)."""
 
 
 def vector(numbers: Sequence[float], label: str = "x") -> list[Value]:
@@ -35,7 +37,7 @@ def matrix(rows: Sequence[Sequence[float]], label: str = "W") -> list[list[Value
     return [vector(row, f"{label}[{i}]") for i, row in enumerate(rows)]
 
 
-def shape(a: Vector | Matrix) -> tuple[int, ...]:
+def shape(a: Array) -> tuple[int, ...]:
     """`(n,)` for a vector of n scalars, `(m, n)` for a matrix of m rows of n; ragged rows raise."""
     if not isinstance(a, Sequence) or isinstance(a, str):
         raise TypeError(f"expected a vector or matrix (a list), got {type(a).__name__}")
@@ -65,8 +67,8 @@ def matvec(a: Matrix, x: Vector) -> list[Scalar]:
     if len(x) != cols:
         raise ValueError(f"matvec: matrix is {rows}x{cols} but vector has length {len(x)}")
     if cols and (_any_value(x) or any(_any_value(row) for row in a)):
-        x = [as_value(element) for element in x]  # wrap numbers once, not once per row
-        return [_dot_node(row, x) for row in a]
+        values = [as_value(element) for element in x]  # wrap numbers once, not once per row
+        return [_dot_node(row, values) for row in a]
     return [ops.dot(row, x) for row in a]
 
 
@@ -88,17 +90,17 @@ def transpose(a: Matrix) -> list[list[Scalar]]:
     return [list(column) for column in zip(*a)]
 
 
-def add(a: Vector | Matrix, b: Vector | Matrix) -> list:
+def add(a: Array, b: Array) -> list[Any]:
     """a + b elementwise, for two vectors or two matrices of the same shape; ∂/∂aᵢ = ∂/∂bᵢ = 1."""
     return _elementwise("add", a, b, _plus)
 
 
-def sub(a: Vector | Matrix, b: Vector | Matrix) -> list:
+def sub(a: Array, b: Array) -> list[Any]:
     """a - b elementwise, same shapes; ∂/∂aᵢ = 1, ∂/∂bᵢ = -1."""
     return _elementwise("sub", a, b, _minus)
 
 
-def scale(c: Scalar, a: Vector | Matrix) -> list:
+def scale(c: Scalar, a: Array) -> list[Any]:
     """c·a for a scalar c and a vector or matrix; ∂(c·aᵢ)/∂c = aᵢ, ∂(c·aᵢ)/∂aᵢ = c."""
     if not _is_scalar(c):
         raise TypeError(f"scale: c must be a number or Value, got {type(c).__name__}")
@@ -126,15 +128,15 @@ def _any_value(xs: Vector) -> bool:
     return any(isinstance(x, Value) for x in xs)
 
 
-def _dot_node(xs: Vector, ys: list[Value]) -> Value:
+def _dot_node(xs: Vector, ys: list[Value]) -> Scalar:
     """One `dot` node for x·y; the fast path when every entry is already a Value."""
     try:
-        return apply(ops.DOT, *xs, *ys)
+        return apply(ops.DOT, *xs, *ys)  # type: ignore[arg-type]  # checked by the except
     except AttributeError:  # a plain number among xs: let ops.dot wrap it as a constant
         return ops.dot(xs, ys)
 
 
-def _quick_shape(a: Vector | Matrix) -> tuple[int, ...]:
+def _quick_shape(a: Array) -> tuple[int, ...]:
     """`shape(a)` checking lengths only (entries are checked by the arithmetic that uses them)."""
     if not isinstance(a, Sequence) or isinstance(a, str):
         raise TypeError(f"expected a vector or matrix (a list), got {type(a).__name__}")
@@ -150,7 +152,7 @@ def _matrix_shape(a: Matrix, what: str) -> tuple[int, int]:
     found = _quick_shape(a)
     if len(found) != 2:
         raise ValueError(f"{what}: expected a matrix (a list of rows), got shape {found}")
-    return found  # type: ignore[return-value]
+    return found[0], found[1]
 
 
 def _plus(x: Scalar, y: Scalar) -> Scalar:
@@ -161,7 +163,9 @@ def _minus(x: Scalar, y: Scalar) -> Scalar:
     return x - y
 
 
-def _elementwise(what: str, a: Vector | Matrix, b: Vector | Matrix, combine) -> list:
+def _elementwise(
+    what: str, a: Array, b: Array, combine: Callable[[Scalar, Scalar], Scalar]
+) -> list[Any]:
     a_shape, b_shape = _quick_shape(a), _quick_shape(b)
     if a_shape != b_shape:
         raise ValueError(f"{what}: shapes differ, {a_shape} and {b_shape}")

@@ -1,49 +1,87 @@
-"""Grad modes, per thread: `no_grad`, `enable_grad`, `set_grad_enabled` and `detect_anomaly`."""
+"""Modes, per thread: `no_grad`, `enable_grad`, `set_grad_enabled`, `detect_anomaly`, and the
+comparison observer `autograd.compile` uses while it traces.
+
+Each thread has its own state. Each `with` block and each call of a decorated function saves and
+restores the state of the thread it runs in, so one mode object may be entered by several threads
+at once, and calls of a decorated function may overlap and finish in any order.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import math
+import functools
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
-if TYPE_CHECKING:
-    from .value import Op, Value
+F = TypeVar("F", bound=Callable[..., Any])
 
-
-class _GradState(threading.local):
-    """Each thread starts with grad recording on and anomaly detection off."""
-
-    enabled = True
-    anomaly = False
+Observer = Callable[[Any, str, Any, bool], None]
+"""Told of every Value comparison `(value, symbol, other, outcome)`, e.g. a tracer's guard list."""
 
 
-grad_state = _GradState()
+class _State(threading.local):
+    """Each thread starts with grad recording on, anomaly detection off and no observer."""
+
+    enabled: bool = True
+    anomaly: bool = False
+    observer: Observer | None = None
+
+
+state = _State()
+"""This thread's modes (read by every op: one attribute lookup each)."""
 
 
 def is_grad_enabled() -> bool:
     """True when ops record the graph (the default)."""
-    return grad_state.enabled
+    return state.enabled
 
 
 def is_anomaly_enabled() -> bool:
     """True inside `detect_anomaly()`."""
-    return grad_state.anomaly
+    return state.anomaly
 
 
-class set_grad_enabled(contextlib.ContextDecorator):
-    """Turn graph recording on or off for a block or a decorated function (this thread only)."""
+class _Mode:
+    """Sets one field of this thread's state for a block, or for each call of a decorated
+    function; the previous value is kept per thread and per entry, so entries nest and overlap."""
 
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = bool(enabled)
-        self._saved: list[bool] = []
+    _field = ""
+
+    def __init__(self, value: bool) -> None:
+        self._value = bool(value)
+        self._saved = threading.local()
 
     def __enter__(self) -> None:
-        self._saved.append(grad_state.enabled)
-        grad_state.enabled = self.enabled
+        stack = self._saved.__dict__.setdefault("stack", [])
+        stack.append(getattr(state, self._field))
+        setattr(state, self._field, self._value)
 
     def __exit__(self, *exc_info: object) -> None:
-        grad_state.enabled = self._saved.pop()
+        setattr(state, self._field, self._saved.stack.pop())
+
+    def __call__(self, function: F) -> F:
+        """As a decorator: each call runs in a fresh copy of this mode (as PyTorch does)."""
+        mode_type, value = type(self), self._value
+
+        @functools.wraps(function)
+        def in_mode(*args: Any, **kwargs: Any) -> Any:
+            with mode_type._fresh(value):
+                return function(*args, **kwargs)
+
+        return in_mode  # type: ignore[return-value]
+
+    @classmethod
+    def _fresh(cls, value: bool) -> _Mode:
+        fresh = cls.__new__(cls)
+        _Mode.__init__(fresh, value)
+        return fresh
+
+
+class set_grad_enabled(_Mode):
+    """Turn graph recording on or off for a block or a decorated function (this thread only)."""
+
+    _field = "enabled"
 
 
 class no_grad(set_grad_enabled):
@@ -60,46 +98,24 @@ class enable_grad(set_grad_enabled):
         super().__init__(True)
 
 
-class detect_anomaly(contextlib.ContextDecorator):
+class detect_anomaly(_Mode):
     """Raise `FloatingPointError` at the first non-finite value, forward or backward.
 
-    The message names the op, its operand values and labels.
+    The message names the op, its operand values and labels. Context manager and decorator.
     """
 
+    _field = "anomaly"
+
     def __init__(self) -> None:
-        self._saved: list[bool] = []
-
-    def __enter__(self) -> None:
-        self._saved.append(grad_state.anomaly)
-        grad_state.anomaly = True
-
-    def __exit__(self, *exc_info: object) -> None:
-        grad_state.anomaly = self._saved.pop()
+        super().__init__(True)
 
 
-def report_forward_anomaly(op: Op, inputs: tuple[Value, ...], data: float) -> None:
-    from .value import describe_operands
-
-    raise FloatingPointError(
-        f"detect_anomaly: {op.name}({describe_operands(inputs)}) returned {data!r}"
-    )
-
-
-def check_backward(node: Value, local: tuple[float, ...]) -> None:
-    """Raise if the chain-rule step through `node` produced a non-finite number."""
-    from .value import describe_operands
-
-    where = f"{node.op}({describe_operands(node.parents)})"
-    if node.label:
-        where += f" -> {node.label!r}"
-    for index, (parent, derivative) in enumerate(zip(node.parents, local)):
-        if not math.isfinite(derivative):
-            raise FloatingPointError(
-                f"detect_anomaly: backward through {where}: local derivative for input "
-                f"{index} is {derivative!r}"
-            )
-        if not math.isfinite(parent.grad):
-            raise FloatingPointError(
-                f"detect_anomaly: backward through {where}: gradient of input {index} "
-                f"became {parent.grad!r}"
-            )
+@contextmanager
+def observing_comparisons(observer: Observer) -> Iterator[None]:
+    """Tell `observer` of every Value comparison made by this thread inside the block."""
+    saved = state.observer
+    state.observer = observer
+    try:
+        yield
+    finally:
+        state.observer = saved

@@ -15,9 +15,16 @@ from dataclasses import dataclass
 
 from . import mode
 from .graph import backprop_order, walk
-from .value import Value, _number, evaluate_rule
-
-INFIX_OPS = frozenset({"+", "-", "*", "/", "**"})
+from .ops import formula
+from .value import (
+    Value,
+    check_backward,
+    end_pass,
+    evaluate_rule,
+    format_number,
+    number,
+    start_pass,
+)
 
 
 @dataclass(frozen=True, repr=False)
@@ -58,21 +65,29 @@ def steps(root: Value, grad: float = 1.0) -> Iterator[Step]:
     """Run `root.backward(grad)` as a generator of `Step`s, one per chain-rule edge.
 
     As in `backward()`, interior gradients are reset and the root is seeded (`root.grad += grad`)
-    at once, when `steps` is called; leaf gradients accumulate. Each `next()` then applies one
-    term. A node whose gradient is exactly 0 passes nothing on and yields no steps, as in
-    `backward()`; once exhausted, every `.grad` equals what `backward()` gives, bit for bit.
+    at once, when `steps` is called, and each leaf's gradient from earlier passes is set aside:
+    while stepping, a leaf's `.grad` is this pass's sum so far, and what it held before is added
+    back when the generator is exhausted (or closed). Each `next()` applies one term. A node whose
+    gradient is exactly 0 passes nothing on and yields no steps, as in `backward()`; once
+    exhausted, every `.grad` equals what `backward()` gives, bit for bit.
     """
     if not isinstance(root, Value):
         raise TypeError(f"steps: root must be a Value, got {type(root).__name__} {root!r}")
-    seed = _number(grad, "grad")
+    seed = number(grad, "grad", finite=True)
     order = backprop_order(root)
-    for node in order:
-        node.grad = 0.0
+    held = start_pass(order)
     root.grad += seed
-    return _chain_rule(order)
+    return _chain_rule(order, held)
 
 
-def _chain_rule(order: list[Value]) -> Iterator[Step]:
+def _chain_rule(order: list[Value], held: list[tuple[Value, float]]) -> Iterator[Step]:
+    try:
+        yield from _terms(order)
+    finally:
+        end_pass(held)
+
+
+def _terms(order: list[Value]) -> Iterator[Step]:
     number = 0
     reached: set[Value] = set()
     for node in order:
@@ -90,22 +105,30 @@ def _chain_rule(order: list[Value]) -> Iterator[Step]:
                 number, node, parent, index, derivative, upstream, contribution, parent.grad,
                 accumulated,
             )
-        if mode.grad_state.anomaly:
-            mode.check_backward(node, local)
+        if mode.state.anomaly:
+            check_backward(node, local)
 
 
 def explain(root: Value, grad: float = 1.0) -> None:
-    """Run backward from `root` (as `root.backward(grad)`) and print the chain-rule table.
+    """Run backward from `root` from zero gradients, and print the chain-rule table.
 
     Each row is one step, `∂L/∂p = ∂L/∂n · ∂n/∂p = upstream · local = contribution`, followed by
-    the parent's gradient so far. `explanation(root)` returns the same text instead of printing.
+    the parent's gradient so far. Every `.grad` of the graph starts at 0, so afterwards each one
+    is exactly what the table shows — `root.backward(grad)` on fresh gradients — and explaining
+    twice does not accumulate. `explanation(root)` returns the same text instead of printing.
     """
     print(explanation(root, grad))
 
 
 def explanation(root: Value, grad: float = 1.0) -> str:
-    """The text `explain(root, grad)` prints (it runs the backward pass too)."""
+    """The text `explain(root, grad)` prints (it runs the backward pass from zero gradients)."""
     nodes = list(walk(root))
+    for node in nodes:
+        node.grad = 0.0
+    return _explanation(root, grad, nodes)
+
+
+def _explanation(root: Value, grad: float, nodes: list[Value]) -> str:
     names = name_nodes(nodes)
     out = names[root]
     taken = list(steps(root, grad))
@@ -113,13 +136,15 @@ def explanation(root: Value, grad: float = 1.0) -> str:
     generated = [node for node in nodes if node is not root and names[node] != node.label]
     for position, node in enumerate(generated):
         lines.append(("where " if position == 0 else "      ") + define(node, names))
-    rows = [("step", "chain rule", "= upstream · local", "= term", "grad so far")]
+    rows: list[tuple[str, ...]] = [
+        ("step", "chain rule", "= upstream · local", "= term", "grad so far")
+    ]
     for step in taken:
-        node, parent = names[step.node], names[step.parent]
+        child, parent = names[step.node], names[step.parent]
         equals = "+=" if step.accumulated else "="
         rows.append((
             str(step.number),
-            f"∂{out}/∂{parent} {equals} ∂{out}/∂{node} · ∂{node}/∂{parent}",
+            f"∂{out}/∂{parent} {equals} ∂{out}/∂{child} · ∂{child}/∂{parent}",
             f"= {_factor(step.upstream)} · {_factor(step.local)}",
             f"= {format_number(step.contribution)}",
             f"{parent}.grad = {format_number(step.parent_grad)}",
@@ -142,19 +167,6 @@ def define(node: Value, names: dict[Value, str]) -> str:
     return f"{names[node]} = {formula(node, names)} = {format_number(node.data)}"
 
 
-def formula(node: Value, names: dict[Value, str]) -> str:
-    """How `node` was computed from its named inputs: `w * x`, `n2**2`, `-a`, `tanh(n1)`."""
-    inputs = [names[parent] for parent in node.parents]
-    op = node.op
-    if op in INFIX_OPS and len(inputs) == 2:
-        return f"{inputs[0]} {op} {inputs[1]}"
-    if op.startswith("**") and len(inputs) == 1:
-        return f"{inputs[0]}{op}"
-    if op == "neg":
-        return f"-{inputs[0]}"
-    return f"{op}({', '.join(inputs)})"
-
-
 def name_nodes(nodes: Iterable[Value]) -> dict[Value, str]:
     """A unique name for each Value: its label, or `n1`, `n2`, … for unlabelled ones.
 
@@ -162,6 +174,7 @@ def name_nodes(nodes: Iterable[Value]) -> dict[Value, str]:
     """
     names: dict[Value, str] = {}
     used: set[str] = set()
+    copies: dict[str, int] = {}  # the last copy number tried per label: linear for shared labels
     counter = 0
     for node in nodes:
         if node in names:
@@ -170,18 +183,16 @@ def name_nodes(nodes: Iterable[Value]) -> dict[Value, str]:
         if not name:
             counter += 1
             name = f"n{counter}"
-        candidate, copy = name, 1
+        candidate, copy = name, copies.get(name, 1)
+        if copy > 1:
+            candidate = f"{name}#{copy}"
         while candidate in used:
             copy += 1
             candidate = f"{name}#{copy}"
+        copies[name] = copy
         names[node] = candidate
         used.add(candidate)
     return names
-
-
-def format_number(x: float) -> str:
-    """Four significant digits: 0.7616, -3, 1e-05 (a whole number prints without `.0`)."""
-    return f"{x:.4g}"
 
 
 def _factor(x: float) -> str:

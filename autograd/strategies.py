@@ -15,8 +15,10 @@ The strategies and the project's own op catalogue test both read it.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable, Iterable, Sequence
+import operator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +26,8 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from . import ops
-from .value import Value
+from .value import Scalar, Value
 
-Scalar = Value | float
 C = 1.5  # the number operand of the mixed forms `x + c`, `c - x`, …
 
 
@@ -82,87 +83,122 @@ def _sigmoid(x: float) -> float:
     return math.exp(-(max(-x, 0.0) + math.log1p(math.exp(-abs(x)))))
 
 
-WIDE = (-100.0, 100.0)
-SMALL = (-10.0, 10.0)
-POSITIVE = (0.0, 100.0)
-
-PRIMITIVES: dict[str, Primitive] = {
-    p.name: p
-    for p in [
-        Primitive("+", lambda x, y: x + y, lambda x, y: x + y, "({0} + {1})", (WIDE, WIDE)),
-        Primitive("-", lambda x, y: x - y, lambda x, y: x - y, "({0} - {1})", (WIDE, WIDE)),
-        Primitive("*", lambda x, y: x * y, lambda x, y: x * y, "({0} * {1})", (WIDE, WIDE)),
-        Primitive(
-            "/", lambda x, y: x / y, lambda x, y: x / y, "({0} / {1})", (WIDE, WIDE), ((), (0.0,))
-        ),
-        Primitive(
-            "**", lambda x, y: x**y, math.pow, "({0} ** {1})", (POSITIVE, (-3.0, 3.0)), ((0.0,), ())
-        ),
-        Primitive("x+c", lambda x: x + C, lambda x: x + C, f"({{0}} + {C})", (WIDE,)),
-        Primitive("x-c", lambda x: x - C, lambda x: x - C, f"({{0}} - {C})", (WIDE,)),
-        Primitive("x*c", lambda x: x * C, lambda x: x * C, f"({{0}} * {C})", (WIDE,)),
-        Primitive("x/c", lambda x: x / C, lambda x: x / C, f"({{0}} / {C})", (WIDE,)),
-        Primitive("c+x", lambda x: C + x, lambda x: C + x, f"({C} + {{0}})", (WIDE,)),
-        Primitive("c-x", lambda x: C - x, lambda x: C - x, f"({C} - {{0}})", (WIDE,)),
-        Primitive("c*x", lambda x: C * x, lambda x: C * x, f"({C} * {{0}})", (WIDE,)),
-        Primitive("c/x", lambda x: C / x, lambda x: C / x, f"({C} / {{0}})", (WIDE,), ((0.0,),)),
-        Primitive(
-            "c**x", lambda x: C**x, lambda x: math.exp(x * math.log(C)), f"({C} ** {{0}})", (WIDE,)
-        ),
-        Primitive("**2", lambda x: x**2, lambda x: x * x, "({0} ** 2)", (WIDE,)),
-        Primitive("**3", lambda x: x**3, lambda x: x * x * x, "({0} ** 3)", (SMALL,)),
-        Primitive("**-1", lambda x: x**-1, lambda x: 1.0 / x, "({0} ** -1)", (WIDE,), ((0.0,),)),
-        Primitive("**0.5", lambda x: x**0.5, math.sqrt, "({0} ** 0.5)", (POSITIVE,), ((0.0,),)),
-        Primitive(
-            "**-1.5",
-            lambda x: x**-1.5,
-            lambda x: 1.0 / (x * math.sqrt(x)),
-            "({0} ** -1.5)",
-            (POSITIVE,),
-            ((0.0,),),
-        ),
-        Primitive("neg", lambda x: -x, lambda x: -x, "(-{0})", (WIDE,)),
-        Primitive("exp", ops.exp, math.exp, "exp({0})", ((-20.0, 20.0),)),
-        Primitive("log", ops.log, math.log, "log({0})", (POSITIVE,), ((0.0,),)),
-        Primitive("sqrt", ops.sqrt, math.sqrt, "sqrt({0})", (POSITIVE,), ((0.0,),)),
-        Primitive("tanh", ops.tanh, math.tanh, "tanh({0})", (SMALL,)),
-        Primitive("sigmoid", ops.sigmoid, _sigmoid, "sigmoid({0})", (SMALL,)),
-        Primitive("relu", ops.relu, lambda x: max(x, 0.0), "relu({0})", (WIDE,), ((0.0,),)),
-        Primitive(
-            "leaky_relu",
-            ops.leaky_relu,
-            lambda x: x if x > 0.0 else 0.01 * x,
-            "leaky_relu({0})",
-            (WIDE,),
-            ((0.0,),),
-        ),
-        Primitive(
-            "leaky_relu(0.2)",
-            lambda x: ops.leaky_relu(x, 0.2),
-            lambda x: x if x > 0.0 else 0.2 * x,
-            "leaky_relu({0}, 0.2)",
-            (WIDE,),
-            ((0.0,),),
-        ),
-        Primitive("abs", ops.abs, math.fabs, "abs({0})", (WIDE,), ((0.0,),)),
-        Primitive("sin", ops.sin, math.sin, "sin({0})", (WIDE,)),
-        Primitive("cos", ops.cos, math.cos, "cos({0})", (WIDE,)),
-        Primitive(
-            "sum",
-            lambda x, y, z: ops.sum_values([x, y, z]),
-            lambda x, y, z: x + y + z,
-            "sum_values([{0}, {1}, {2}])",
-            (WIDE, WIDE, WIDE),
-        ),
-        Primitive(
-            "dot",
-            lambda a, b, x, y: ops.dot([a, b], [x, y]),
-            lambda a, b, x, y: a * x + b * y,
-            "dot([{0}, {1}], [{2}, {3}])",
-            (SMALL,) * 4,
-        ),
-    ]
+REFERENCES: dict[str, Callable[..., float]] = {
+    "**": math.pow,
+    "c**x": lambda x: math.exp(x * math.log(C)),
+    "**2": lambda x: x * x,
+    "**3": lambda x: x * x * x,
+    "**-1": lambda x: 1.0 / x,
+    "**0.5": math.sqrt,
+    "**-1.5": lambda x: 1.0 / (x * math.sqrt(x)),
+    "exp": math.exp,
+    "log": math.log,
+    "sqrt": math.sqrt,
+    "tanh": math.tanh,
+    "sigmoid": _sigmoid,
+    "relu": lambda x: max(x, 0.0),
+    "leaky_relu": lambda x: x if x > 0.0 else 0.01 * x,
+    "leaky_relu(0.2)": lambda x: x if x > 0.0 else 0.2 * x,
+    "abs": math.fabs,
+    "sin": math.sin,
+    "cos": math.cos,
+    "sum": lambda x, y, z: x + y + z,
+    "dot": lambda a, b, x, y: a * x + b * y,
 }
+"""Plain-`math` oracles for the built-in forms, written independently of the op table's
+forwards. A form without one (a user's primitive) is checked against its row's forward."""
+
+_OPERATORS: dict[str, Callable[..., Any]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+    "**": operator.pow, "neg": operator.neg,
+}
+"""Rows that are Python operators: their forms are written with the operator itself, so an
+expression evaluates with any number type (floats, Values, another library's tensors)."""
+
+
+def _forms(op: ops.Op) -> list[Primitive]:
+    """The catalogue forms of one row: each example's parameters, and for a binary operator also
+    the mixed forms `x + c`, `c + x` with the number `C`."""
+    forms = []
+    for params in op.examples:
+        bound = op.bind(**params)
+        arity = len(bound.bounds) if bound.arity is None else bound.arity
+        bounds = tuple(bound.bounds[i % len(bound.bounds)] for i in range(arity))
+        avoid = (bound.kinks,) * arity
+        name = bound.title
+        if op.name in _OPERATORS:
+            engine = _OPERATORS[op.name]
+        elif op.name == "power":
+            engine = functools.partial(_power, n=bound.params["n"])
+        else:
+            engine = bound
+        operands = [f"{{{i}}}" for i in range(arity)]
+        if bound.syntax:
+            template = bound.syntax.format(*operands)
+        else:
+            template = f"{op.name}({', '.join(operands)})"
+        if not template.split("(", 1)[0].isidentifier():  # an operator: parenthesised
+            template = f"({template})"
+        reference = REFERENCES.get(name, bound.forward)
+        forms.append(Primitive(name, engine, reference, template, bounds, avoid))
+    if op.name in _OPERATORS and op.arity == 2:
+        for side, (bound_x, kinks) in (("x{}c", (op.bounds[0], op.kinks)),
+                                         ("c{}x", (op.bounds[1], op.kinks))):
+            name = side.format(op.name)
+            if name == "x**c":
+                continue  # the power row's forms
+            function = _OPERATORS[op.name]
+            if side == "x{}c":
+                engine = functools.partial(_with_constant_right, function)
+                template = f"({{0}} {op.name} {C})"
+            else:
+                engine = functools.partial(_with_constant_left, function)
+                template = f"({C} {op.name} {{0}})"
+            reference = REFERENCES.get(name, engine)
+            forms.append(Primitive(name, engine, reference, template, (bound_x,), (kinks,)))
+    return forms
+
+
+def _power(x: Any, n: float) -> Any:
+    return x**n
+
+
+def _with_constant_right(function: Callable[..., Any], x: Any) -> Any:
+    return function(x, C)
+
+
+def _with_constant_left(function: Callable[..., Any], x: Any) -> Any:
+    return function(C, x)
+
+
+class _Catalogue(Mapping[str, Primitive]):
+    """Every form of every row of the op table, by name; rebuilt when the table changes."""
+
+    def __init__(self) -> None:
+        self._rows: tuple[ops.Op, ...] = ()
+        self._forms: dict[str, Primitive] = {}
+
+    def _current(self) -> dict[str, Primitive]:
+        rows = tuple(ops.REGISTRY.values())
+        if rows != self._rows:
+            self._forms = {form.name: form for op in rows for form in _forms(op)}
+            self._rows = rows
+        return self._forms
+
+    def __getitem__(self, name: str) -> Primitive:
+        return self._current()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+
+PRIMITIVES: Mapping[str, Primitive] = _Catalogue()
+"""Every primitive form by name, derived from the op table (`autograd.ops.REGISTRY`): operators
+with Value and number operands, each parametric family's examples (`**2`, `leaky_relu(0.2)`),
+every named row, and any primitive added at run time. Bounds and kinks are the rows'."""
 
 
 # -- numbers and Values ------------------------------------------------------------------------
@@ -260,13 +296,19 @@ class Expression:
 
     def fn(self, *xs: Scalar) -> Scalar:
         """The expression, computed by the engine."""
-        return self.evaluate_with(xs, lambda primitive: primitive.engine)
+        result: Scalar = self.evaluate_with(xs, lambda primitive: primitive.engine)
+        return result
 
     def reference(self, *xs: float) -> float:
         """The expression, computed with plain floats and `math`."""
-        return self.evaluate_with([float(x) for x in xs], lambda primitive: primitive.reference)
+        result: float = self.evaluate_with(
+            [float(x) for x in xs], lambda primitive: primitive.reference
+        )
+        return result
 
-    def evaluate_with(self, xs: Sequence, pick: Callable[[Primitive], Callable]) -> Any:
+    def evaluate_with(
+        self, xs: Sequence[Any], pick: Callable[[Primitive], Callable[..., Any]]
+    ) -> Any:
         """The expression at `xs`, each node computed by `pick(primitive)`: e.g. another library's
         functions, to use it as an oracle."""
         if len(xs) != len(self.inputs):
@@ -283,7 +325,7 @@ class Expression:
             for i in operands:
                 uses[i] += 1
         texts = [f"x{i}" for i in range(count)]
-        definitions = []
+        definitions: list[str] = []
         for index, (primitive, operands) in enumerate(self.nodes, start=count):
             text = primitive.render([texts[i] for i in operands])
             if uses[index] > 1:
@@ -383,14 +425,16 @@ def _choose(names: Iterable[str] | None) -> list[Primitive]:
     return chosen
 
 
-def _reachable(count: int, nodes: list[tuple[Primitive, tuple[int, ...]]]) -> list:
+def _reachable(
+    count: int, nodes: list[tuple[Primitive, tuple[int, ...]]]
+) -> list[tuple[Primitive, tuple[int, ...]]]:
     """The nodes the last one depends on, renumbered; the inputs all stay."""
     needed = {count + len(nodes) - 1}
     for index in range(count + len(nodes) - 1, count - 1, -1):
         if index in needed:
             needed.update(nodes[index - count][1])
     renumber = {i: i for i in range(count)}
-    kept = []
+    kept: list[tuple[Primitive, tuple[int, ...]]] = []
     for index, (primitive, operands) in enumerate(nodes, start=count):
         if index in needed:
             renumber[index] = count + len(kept)

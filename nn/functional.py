@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import autograd
-from autograd import Value
+from autograd import Scalar
+from autograd.ops import REGISTRY
 
-Scalar = Value | float
 Activation = Callable[[Scalar], Scalar]
 
 
@@ -20,25 +20,12 @@ def identity(x: Scalar) -> Scalar:
     return x
 
 
-def relu(x: Scalar) -> Scalar:
-    """max(0, x); d/dx = 1 for x > 0, else 0."""
-    return x.relu() if isinstance(x, Value) else autograd.relu(x)
-
-
-def tanh(x: Scalar) -> Scalar:
-    """tanh x; d/dx tanh x = 1 - tanh² x."""
-    return x.tanh() if isinstance(x, Value) else autograd.tanh(x)
-
-
-def sigmoid(x: Scalar) -> Scalar:
-    """σ(x) = 1/(1 + e⁻ˣ); σ'(x) = σ(x)(1 - σ(x))."""
-    return x.sigmoid() if isinstance(x, Value) else autograd.sigmoid(x)
-
-
-def leaky_relu(x: Scalar, slope: float = 0.01) -> Scalar:
-    """x for x > 0, else slope·x; d/dx = 1 for x > 0, else slope."""
-    return autograd.leaky_relu(x, slope)
-
+# The activations are rows of the op table (floats in, float out; Values in, a Value out): their
+# definitions, derivative rules and notation live there, once.
+relu: Activation = REGISTRY["relu"]
+tanh: Activation = REGISTRY["tanh"]
+sigmoid: Activation = REGISTRY["sigmoid"]
+leaky_relu = REGISTRY["leaky_relu"]  # leaky_relu(x, slope=0.01)
 
 ACTIVATIONS: dict[str, Activation] = {
     "identity": identity,
@@ -47,30 +34,37 @@ ACTIVATIONS: dict[str, Activation] = {
     "tanh": tanh,
     "sigmoid": sigmoid,
 }
-"""The activations that can be named (and saved in a model file) by their name."""
+"""The activations that can be named (and saved in a model file) by their name; any other
+one-input primitive of the op table can be named too (`autograd.primitive` adds them)."""
 
 
 def get_activation(activation: str | Activation | None) -> Activation:
-    """The activation function for a name in `ACTIVATIONS`, a callable, or None (identity)."""
+    """The activation function for a name in `ACTIVATIONS` (or of a one-input primitive), a
+    callable, or None (identity)."""
     if activation is None:
         return identity
     if callable(activation):
         return activation
     if isinstance(activation, str) and activation in ACTIVATIONS:
         return ACTIVATIONS[activation]
+    row = REGISTRY.get(activation) if isinstance(activation, str) else None
+    if row is not None and row.arity == 1 and activation.isidentifier():
+        return row
     raise ValueError(
         f"unknown activation {activation!r}; valid names: {', '.join(sorted(ACTIVATIONS))} "
-        "(or pass a callable)"
+        "(or a one-input primitive's name, or pass a callable)"
     )
 
 
 def activation_name(activation: str | Activation | None) -> str:
-    """The name of `activation` in `ACTIVATIONS`; for a custom callable `'<custom NAME>'`, which
-    a model file records but cannot rebuild."""
+    """The name of `activation` in `ACTIVATIONS` or the op table; for a custom callable
+    `'<custom NAME>'`, which a model file records but cannot rebuild."""
     function = get_activation(activation)
     for name, known in ACTIVATIONS.items():
         if known is function:
             return name
+    if isinstance(function, autograd.Op) and REGISTRY.get(function.name) is function:
+        return function.name
     return f"<custom {getattr(function, '__name__', type(function).__name__)}>"
 
 

@@ -68,7 +68,7 @@ def test_relu_is_an_expression_not_a_guard():
     assert cf.value_and_grad(2.0) == (6.0, (3.0,))
     assert cf.value_and_grad(-2.0) == (0.0, (0.0,))
     assert len(cf.traces) == 1
-    assert "if v0 > 0.0 else 0.0" in cf.source
+    assert "(0.0 if v0 <= 0.0 else v0)" in cf.source  # relu passes nan on (PyTorch)
 
 
 def test_a_branch_on_a_comparison_is_a_guard_that_retraces_when_it_flips():

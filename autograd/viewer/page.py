@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from .layout import layout
+from .layout import DOT_LIMIT, dot_available, layout
 
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
        "img-src data:; base-uri 'none'; form-action 'none'")
@@ -54,10 +54,13 @@ TEMPLATE = """<!DOCTYPE html>
 <button id="theme" title="light / dark">◐</button>
 </header>
 <div id="main">
+<div id="stage">
+<svg id="under" xmlns="http://www.w3.org/2000/svg" aria-hidden="true"><g id="edges"></g></svg>
 <svg id="graph" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="computation graph">
-<g id="viewport"><g id="cards"></g><g id="edges"></g><g id="nodes"></g>
+<g id="viewport"><g id="cards"></g><g id="marks"></g><g id="nodes"></g>
 <text id="edgelabel" class="edgelabel" text-anchor="middle"></text></g>
 </svg>
+</div>
 <aside>
 <h2>this step</h2>
 <div id="now" class="math"></div>
@@ -112,6 +115,8 @@ def build_layout(data: dict[str, Any], method: str, collapsed: bool) -> dict[str
     parents = nodes["parents"]
     count = len(parents)
     edges = [(p, child) for child, ps in enumerate(parents) for p in ps]
+    if method == "auto":  # one method for all three layouts: dot only where it is quick
+        method = "dot" if count <= DOT_LIMIT and dot_available() else "layered"
     full = layout(count, edges, method)
     group_of = nodes["group"]
     groups = data["groups"]

@@ -104,8 +104,9 @@
   function groupPos(g) { var u = unitOfGroup[g]; return xy(L.collapsed.rank[u], L.collapsed.slot[u]); }
 
   // ---- drawing ----
-  var svg = $("graph"), viewport = $("viewport"), cardLayer = $("cards"), edgeLayer = $("edges"),
-    nodeLayer = $("nodes");
+  var svg = $("graph"), under = $("under"), cardLayer = $("cards"), edgeLayer = $("edges"),
+    nodeLayer = $("nodes"), markLayer = $("marks");
+  var items = [];  // what is drawn now: {el, x0, y0, x1, y1, on} (nodes, group boxes, cards, edges)
   var nodeEl = new Array(count), groupEl = [], cardEl = [];
   var consumers = N.id.map(function () { return []; });
   N.parents.forEach(function (ps, i) { ps.forEach(function (p, j) { consumers[p].push([i, j]); }); });
@@ -129,7 +130,6 @@
     g.appendChild(sv("text", { x: 7, y: 47, "class": "gradline" }));
     g.addEventListener("click", function (ev) { ev.stopPropagation(); select(i, true); });
     g.addEventListener("mouseenter", function () { if (!pinned) select(i, false); });
-    nodeLayer.appendChild(g);
     nodeEl[i] = g;
     dirty.add(i);
     return g;
@@ -148,7 +148,6 @@
     title.textContent = groups[gi].path + ": click to expand";
     g.appendChild(name); g.appendChild(info); g.appendChild(title);
     g.addEventListener("click", function (ev) { ev.stopPropagation(); expand(gi); });
-    nodeLayer.appendChild(g);
     groupEl[gi] = g;
     return g;
   }
@@ -160,12 +159,11 @@
     head.textContent = "▾ " + groups[gi].path + "  (collapse)";
     head.addEventListener("click", function (ev) { ev.stopPropagation(); collapse(gi); });
     g.appendChild(bg); g.appendChild(head);
-    cardLayer.appendChild(g);
     cardEl[gi] = g;
     return g;
   }
 
-  var edgeEls = [];  // rebuilt on every layout change: [{el, a, b, node, input}]
+  var edgeEls = [], edgeIndex = new Map(), incoming = new Map();  // rebuilt on layout changes
   function anchor(i) { return nodeVisible(i) ? { node: i } : { group: groupOf[i] }; }
   function anchorPos(a) { return a.node !== undefined ? nodePos(a.node) : groupPos(a.group); }
   function port(a, out, j, k) {
@@ -185,35 +183,38 @@
   }
   function key(a) { return a.node !== undefined ? "n" + a.node : "g" + a.group; }
 
+  // Everything drawn is an item with a box; `cull` attaches to the document only the items in
+  // (or near) the window when there are many, so a large graph costs what is on screen.
+  function box(el, layer, x, y, w, h) {
+    items.push({ el: el, layer: layer, x0: x, y0: y, x1: x + w, y1: y + h, on: false });
+  }
   function layoutAll() {
+    items.forEach(function (it) { if (it.on) it.layer.removeChild(it.el); });
+    items = [];
     for (var i = 0; i < count; i++) {
-      if (nodeVisible(i)) {
-        var e = nodeElement(i), p = nodePos(i);
-        e.setAttribute("transform", "translate(" + p.x + "," + p.y + ")");
-        e.style.display = "";
-      } else if (nodeEl[i]) nodeEl[i].style.display = "none";
+      if (!nodeVisible(i)) continue;
+      var e = nodeElement(i), p = nodePos(i);
+      e.setAttribute("transform", "translate(" + p.x + "," + p.y + ")");
+      box(e, nodeLayer, p.x, p.y, BOX_W, BOX_H);
     }
     groups.forEach(function (g, gi) {
-      var boxShown = !fullMode && !expanded.has(gi), cardShown = !fullMode && expanded.has(gi);
-      if (boxShown) {
+      if (fullMode) return;
+      if (!expanded.has(gi)) {
         var e = groupElement(gi), p = groupPos(gi);
         e.setAttribute("transform", "translate(" + p.x + "," + p.y + ")");
-        e.style.display = "";
-      } else if (groupEl[gi]) groupEl[gi].style.display = "none";
-      if (cardShown) {
-        var c = cardElement(gi), o = cardOrigin(gi), inner = L.inner[gi];
-        var far = xy(inner.ranks, inner.slots);
-        var w = (direction === "LR" ? far.x - RANK_W : far.x - SLOT_W) + BOX_W + 24;
-        var h = (direction === "LR" ? far.y - SLOT_H : far.y - RANK_H) + BOX_H + 16 + CARD_HEAD;
-        c.setAttribute("transform", "translate(" + o.x + "," + (o.y - CARD_HEAD) + ")");
-        var bg = c.firstChild;
-        bg.setAttribute("width", Math.max(w, 260)); bg.setAttribute("height", h);
-        c.style.display = "";
-      } else if (cardEl[gi]) cardEl[gi].style.display = "none";
+        box(e, nodeLayer, p.x, p.y, BOX_W, BOX_H);
+        return;
+      }
+      var c = cardElement(gi), o = cardOrigin(gi), inner = L.inner[gi];
+      var far = xy(inner.ranks, inner.slots);
+      var w = Math.max(260, (direction === "LR" ? far.x - RANK_W : far.x - SLOT_W) + BOX_W + 24);
+      var h = (direction === "LR" ? far.y - SLOT_H : far.y - RANK_H) + BOX_H + 16 + CARD_HEAD;
+      c.setAttribute("transform", "translate(" + o.x + "," + (o.y - CARD_HEAD) + ")");
+      c.firstChild.setAttribute("width", w);
+      c.firstChild.setAttribute("height", h);
+      box(c, cardLayer, o.x, o.y - CARD_HEAD, w, h);
     });
-    while (edgeLayer.firstChild) edgeLayer.removeChild(edgeLayer.firstChild);
-    edgeEls = [];
-    var seen = new Set();
+    edgeEls = []; edgeIndex = new Map(); incoming = new Map();
     for (var c = 0; c < count; c++) {
       var ps = N.parents[c];
       for (var j = 0; j < ps.length; j++) {
@@ -221,22 +222,34 @@
         if (key(a) === key(b)) continue;  // inside a collapsed group
         var whole = a.node !== undefined && b.node !== undefined;
         var id = whole ? c + ":" + j : key(a) + ">" + key(b);
-        if (seen.has(id)) continue;
-        seen.add(id);
-        var path = sv("path", { "class": "edge", d: curve(port(a, true), port(b, false, whole ? j : 0, whole ? ps.length : 1)) });
-        edgeLayer.appendChild(path);
-        edgeEls.push({ el: path, a: a, b: b, node: whole ? c : -1, input: whole ? j : -1, from: ps[j], to: c });
+        if (edgeIndex.has(id)) continue;
+        var p1 = port(a, true), p2 = port(b, false, whole ? j : 0, whole ? ps.length : 1);
+        var entry = { from: ps[j], to: c, d: curve(p1, p2), mid: { x: (p1.x + p2.x) / 2, y: (p1.y + p2.y) / 2 } };
+        box(null, edgeLayer, Math.min(p1.x, p2.x), Math.min(p1.y, p2.y), Math.abs(p2.x - p1.x), Math.abs(p2.y - p1.y));
+        items[items.length - 1].d = entry.d;
+        edgeEls.push(entry);
+        edgeIndex.set(id, entry);
+        if (!incoming.has(c)) incoming.set(c, []);
+        incoming.get(c).push(entry);
       }
     }
     markCurrent();
     markPath();
-    renderNodes(true);
+    renderNodes(false);  // new elements are dirty; the others show the current state already
+    cull();
   }
 
   // ---- the step panel, the node texts, highlights ----
   var highlighted = [];
+  function mark(entry, cls) {  // a copy of an edge drawn above the others, in the top layer
+    var m = sv("path", { "class": "edge " + cls, d: entry.d });
+    markLayer.appendChild(m);
+    return m;
+  }
   function markCurrent() {
-    highlighted.forEach(function (e) { e.classList.remove("current"); });
+    highlighted.forEach(function (e) {
+      if (e.parentNode === markLayer) markLayer.removeChild(e); else e.classList.remove("current");
+    });
     highlighted = [];
     var label = $("edgelabel");
     label.style.display = "none";
@@ -251,32 +264,22 @@
       var el = nodeVisible(i) ? nodeEl[i] : groupEl[groupOf[i]];
       if (el) { el.classList.add("current"); highlighted.push(el); }
     });
+    if (ends.length && following) follow(ends[0]);
     if (e.t === "forward") {
-      edgeEls.forEach(function (x) {
-        if (x.to === e.node) { x.el.classList.add("current"); highlighted.push(x.el); }
-      });
+      (incoming.get(e.node) || []).forEach(function (x) { highlighted.push(mark(x, "current")); });
     }
     if (edge) {
-      edge.el.classList.add("current");
-      highlighted.push(edge.el);
-      edgeLayer.appendChild(edge.el);  // on top
-      var box = edge.el.getBBox();
+      highlighted.push(mark(edge, "current"));
       label.textContent = S.termText[e.step];
-      label.setAttribute("x", box.x + box.width / 2);
-      label.setAttribute("y", box.y + box.height / 2 - 6);
+      label.setAttribute("x", edge.mid.x);
+      label.setAttribute("y", edge.mid.y - 6);
       label.style.display = "";
     }
   }
   function edgeFor(node, input) {
-    var a = key(anchor(N.parents[node][input])), b = key(anchor(node));
-    for (var k = 0; k < edgeEls.length; k++) {
-      var x = edgeEls[k];
-      if (x.node === node && x.input === input) return x;
-    }
-    for (k = 0; k < edgeEls.length; k++) {
-      if (key(edgeEls[k].a) === a && key(edgeEls[k].b) === b) return edgeEls[k];
-    }
-    return null;
+    var a = anchor(N.parents[node][input]), b = anchor(node);
+    if (a.node !== undefined && b.node !== undefined) return edgeIndex.get(node + ":" + input) || null;
+    return edgeIndex.get(key(a) + ">" + key(b)) || null;
   }
 
   function renderNodes(all) {
@@ -290,16 +293,9 @@
         g.classList.toggle("pending", !dataShown[i]);
       }
       var row = leafRows[i];
-      if (row) {
-        row.cells[2].textContent = gradText[i] === null ? "" : gradText[i];
-        row.classList.toggle("changed", changedNow(i));
-      }
+      if (row) row.cells[2].textContent = gradText[i] === null ? "" : gradText[i];
     });
     dirty.clear();
-  }
-  function changedNow(i) {
-    var e = timeline[position];
-    return e.t === "backward" && S.parent[e.step] === i;
   }
 
   function spans(parent, parts) {  // parts: strings or [class, text]
@@ -362,11 +358,12 @@
     $("position").textContent = describePosition();
     $("scrub").value = position;
     if (selected >= 0) inspect(selected);
-    for (var i = 0; i < count; i++) {
-      var row = leafRows[i];
-      if (row) row.classList.toggle("changed", changedNow(i));
-    }
+    if (changedRow) changedRow.classList.remove("changed");
+    var e = timeline[position];
+    changedRow = e.t === "backward" ? leafRows[S.parent[e.step]] || null : null;
+    if (changedRow) changedRow.classList.add("changed");
   }
+  var changedRow = null;
   function describePosition() {
     var e = timeline[position];
     var where = e.t === "start" ? "start" : e.t === "forward" ? "forward" : e.t === "seed" ? "seed" : "backward";
@@ -390,7 +387,9 @@
     return on;
   }
   function markPath() {
-    pathMarked.forEach(function (e) { e.classList.remove("onpath", "selected"); });
+    pathMarked.forEach(function (e) {
+      if (e.parentNode === markLayer) markLayer.removeChild(e); else e.classList.remove("onpath", "selected");
+    });
     pathMarked = [];
     if (selected < 0) return;
     var on = pathTo(selected);
@@ -401,7 +400,7 @@
     var me = nodeVisible(selected) ? nodeEl[selected] : groupEl[groupOf[selected]];
     if (me) { me.classList.add("selected"); pathMarked.push(me); }
     edgeEls.forEach(function (x) {
-      if (on.has(x.from) && on.has(x.to)) { x.el.classList.add("onpath"); pathMarked.push(x.el); }
+      if (on.has(x.from) && on.has(x.to)) pathMarked.push(mark(x, "onpath"));
     });
   }
   function inspect(i) {
@@ -475,14 +474,61 @@
     expanded.delete(gi);
     layoutAll();
   }
-  function expandAll() { fullMode = true; layoutAll(); fit(); }
-  function collapseAll() { if (!groups.length) return; fullMode = false; expanded.clear(); layoutAll(); fit(); }
+  function expandAll() { fullMode = true; layoutAll(); home(); }
+  function collapseAll() { if (!groups.length) return; fullMode = false; expanded.clear(); layoutAll(); home(); }
 
   // ---- pan, zoom, fit ----
   var view = { x: 0, y: 0, w: 800, h: 600 };
-  function setView() { svg.setAttribute("viewBox", view.x + " " + view.y + " " + view.w + " " + view.h); }
+  var CULL_ABOVE = 1500, following = false, cullQueued = false;
+  var size = null;  // the window's size in pixels, read once per resize (reading forces a layout)
+  function screen() {
+    if (!size) { var b = svg.getBoundingClientRect(); size = { left: b.left, top: b.top, width: b.width || 800, height: b.height || 600 }; }
+    return size;
+  }
+  function setView() {
+    var box = view.x + " " + view.y + " " + view.w + " " + view.h;
+    svg.setAttribute("viewBox", box);
+    under.setAttribute("viewBox", box);
+    var r = screen();
+    svg.classList.toggle("far", (r.width || 800) / view.w < 0.3);  // too small to read: no text
+    if (!cullQueued) { cullQueued = true; requestAnimationFrame(cull); }
+  }
+  function cull() {  // on a large graph, draw only what is in (or near) the window
+    cullQueued = false;
+    var all = items.length <= CULL_ABOVE;
+    var mx = view.w * 0.25, my = view.h * 0.25;
+    var x0 = view.x - mx, y0 = view.y - my, x1 = view.x + view.w + mx, y1 = view.y + view.h + my;
+    for (var k = 0; k < items.length; k++) {
+      var it = items[k], on = all || (it.x1 >= x0 && it.x0 <= x1 && it.y1 >= y0 && it.y0 <= y1);
+      if (on === it.on) continue;
+      it.on = on;
+      if (!on) { it.layer.removeChild(it.el); continue; }
+      if (!it.el) it.el = sv("path", { "class": "edge", d: it.d });
+      it.layer.appendChild(it.el);
+    }
+  }
+  function bounds() {
+    var b = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+    items.forEach(function (it) {
+      b.x0 = Math.min(b.x0, it.x0); b.y0 = Math.min(b.y0, it.y0); b.x1 = Math.max(b.x1, it.x1); b.y1 = Math.max(b.y1, it.y1);
+    });
+    return { x: b.x0, y: b.y0, width: b.x1 - b.x0, height: b.y1 - b.y0 };
+  }
+  function follow(i) {  // keep the current step in the window (when only part of the graph shows)
+    var p = nodeVisible(i) ? nodePos(i) : groupPos(groupOf[i]);
+    if (p.x >= view.x && p.x + BOX_W <= view.x + view.w && p.y >= view.y && p.y + BOX_H <= view.y + view.h) return;
+    view = { x: p.x + BOX_W / 2 - view.w / 2, y: p.y + BOX_H / 2 - view.h / 2, w: view.w, h: view.h };
+    setView();
+  }
+  function readable() {  // a large graph opens at full size around its output, not shrunk to dots
+    var r = screen(), p = nodePos(G.roots[0]);
+    if (!nodeVisible(G.roots[0])) p = groupPos(groupOf[G.roots[0]]);
+    view = { x: p.x + BOX_W + 40 - (r.width || 800), y: p.y + BOX_H / 2 - (r.height || 600) / 2, w: r.width || 800, h: r.height || 600 };
+    setView();
+  }
+  function home() { if (items.length > CULL_ABOVE) readable(); else fit(); }
   function fit() {
-    var b = viewport.getBBox(), r = svg.getBoundingClientRect();
+    var b = bounds(), r = screen();
     var pad = 30, w = Math.max(b.width + 2 * pad, 300), h = Math.max(b.height + 2 * pad, 200);
     var aspect = (r.width || 800) / (r.height || 600);
     if (w / h < aspect) w = h * aspect; else h = w / aspect;
@@ -493,7 +539,7 @@
   }
   svg.addEventListener("wheel", function (ev) {
     ev.preventDefault();
-    var r = svg.getBoundingClientRect(), f = ev.deltaY > 0 ? 1.15 : 1 / 1.15;
+    var r = screen(), f = ev.deltaY > 0 ? 1.15 : 1 / 1.15;
     var px = view.x + (ev.clientX - r.left) / r.width * view.w, py = view.y + (ev.clientY - r.top) / r.height * view.h;
     view = { x: px - (px - view.x) * f, y: py - (py - view.y) * f, w: view.w * f, h: view.h * f };
     setView();
@@ -502,7 +548,7 @@
   svg.addEventListener("mousedown", function (ev) { drag = { x: ev.clientX, y: ev.clientY, v: view }; svg.classList.add("dragging"); });
   window.addEventListener("mousemove", function (ev) {
     if (!drag) return;
-    var r = svg.getBoundingClientRect();
+    var r = screen();
     view = { x: drag.v.x - (ev.clientX - drag.x) / r.width * drag.v.w, y: drag.v.y - (ev.clientY - drag.y) / r.height * drag.v.h, w: drag.v.w, h: drag.v.h };
     setView();
   });
@@ -535,7 +581,7 @@
   $("speed").onchange = function () { if (playing()) { pause(); play(); } };
   $("show-data").onchange = function () { document.body.classList.toggle("hide-data", !this.checked); };
   $("show-grad").onchange = function () { document.body.classList.toggle("hide-grad", !this.checked); };
-  $("direction").onclick = function () { direction = direction === "LR" ? "TB" : "LR"; this.textContent = direction; layoutAll(); fit(); };
+  $("direction").onclick = function () { direction = direction === "LR" ? "TB" : "LR"; this.textContent = direction; layoutAll(); home(); };
   $("theme").onclick = function () { document.body.classList.toggle("dark"); };
   $("fit").onclick = fit;
   if (groups.length) {
@@ -603,7 +649,8 @@
     expand: function (path) { expand(groupNumber(path)); },
     collapse: function (path) { collapse(groupNumber(path)); },
     expandAll: expandAll, collapseAll: collapseAll,
-    select: function (id) { if (byId.has(id)) select(byId.get(id), true); }
+    select: function (id) { if (byId.has(id)) select(byId.get(id), true); },
+    follow: function (on) { following = Boolean(on); }
   };
 
   // ---- start ----
@@ -614,7 +661,8 @@
   $("inspect").appendChild(el("div", "hint", "Hover or click a node."));
   layoutAll();
   render();
-  fit();
-  window.addEventListener("resize", fit);
+  home();
+  following = true;
+  window.addEventListener("resize", function () { size = null; home(); });
   document.body.dataset.ready = "1";
 })();
