@@ -28,9 +28,6 @@ from .check import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .draw import draw_dot, draw_graph
 from .steps import Step, explain, explanation, steps
 
-# -- the interactive viewer: viewer/ --
-from .viewer import View, view
-
 # -- vectors and matrices: linalg.py --
 from . import linalg
 

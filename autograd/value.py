@@ -131,12 +131,6 @@ class Value:
 
     # -- backpropagation --------------------------------------------------------------------------
 
-    def view(self, **kwargs: Any) -> Any:
-        """Shortcut for `autograd.view(self, **kwargs)`: the interactive viewer (a View)."""
-        from .viewer import view
-
-        return view(self, **kwargs)
-
     def backward(self, grad: float = 1.0) -> None:
         """Backpropagate from this Value: every ancestor's `.grad` gets ∂self/∂ancestor · grad.
 

@@ -57,16 +57,21 @@ def exported_steps(data: dict) -> list[tuple]:
 def final_grads(data: dict) -> dict[str, bytes]:
     """Each node's gradient after the last step, replayed from the records alone."""
     ids = data["nodes"]["id"]
-    shown: dict[str, float] = {}
+    shown: dict[str, float | None] = {}
+
+    def change(changes: dict) -> None:
+        for i, before, after in zip(changes["node"], changes["before"], changes["after"]):
+            assert shown.get(ids[i]) == before
+            shown[ids[i]] = after
+
+    s = data["steps"]
     for p, passed in enumerate(data["passes"]):
-        for i in passed["reset"]:
-            shown[ids[i]] = 0.0
-        shown[ids[passed["root"]]] = passed["seed"]
-        s = data["steps"]
+        change(passed["start"])
         for k in range(len(s["node"])):
             if s["pass"][k] == p:
                 assert bits(s["before"][k]) == bits(shown[ids[s["parent"][k]]])
                 shown[ids[s["parent"][k]]] = s["after"][k]
+        change(passed["end"])
     return {name: bits(value) for name, value in shown.items()}
 
 
@@ -132,6 +137,7 @@ def test_a_leaf_root_and_given_grads_are_left_alone():
     data = view(x).data
     assert x.grad == 4.0
     assert data["steps"]["node"] == [] and data["passes"][0]["seed"] == 1.0
+    assert view(x).step_count == 1  # the seed
 
 
 def test_the_neuron_of_the_issue():
@@ -148,7 +154,7 @@ def test_the_neuron_of_the_issue():
 
 
 def test_non_finite_numbers_travel_as_text():
-    x = Value(float("inf"), "x")
+    x = Value(float("inf"), "x", allow_nonfinite=True)
     data = view(x * 2.0).data
     assert data["nodes"]["data"][0] == "Infinity" and data["nodes"]["dataText"][0] == "inf"
     json.loads(script_json(data))  # valid JSON: no bare Infinity or NaN

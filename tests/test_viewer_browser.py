@@ -50,6 +50,11 @@ def timeline(roots: list[Value]) -> list[dict]:
                             "term": step.contribution, "grad": step.parent_grad,
                             "accumulated": step.accumulated},
                 "data": dict(data), "grad": {names[n]: n.grad for n in nodes}})
+        grads = {names[n]: n.grad for n in nodes}
+        if grads != states[-1]["grad"]:  # earlier passes' leaf gradients are added back
+            changed = [names[n] for n in nodes if grads[names[n]] != states[-1]["grad"][names[n]]]
+            states.append({"current": {"phase": "finish", "pass": number, "nodes": changed},
+                           "data": dict(data), "grad": grads})
     for node, grad in zip(nodes, saved):
         node.grad = grad
     for index, state in enumerate(states):

@@ -42,10 +42,11 @@ class View:
 
     @property
     def step_count(self) -> int:
-        """Positions after the start: one per forward node, one seed per pass, one per step
-        (what `window.glassgrad.stepCount()` returns)."""
+        """Positions after the start: one per forward node, one seed per pass, one per step, and
+        one per pass that adds back earlier passes' leaf gradients (`glassgrad.stepCount()`)."""
         data = self.data
-        return len(data["forward"]) + len(data["passes"]) + len(data["steps"]["node"])
+        ends = sum(1 for p in data["passes"] if p["end"]["node"])
+        return len(data["forward"]) + len(data["passes"]) + len(data["steps"]["node"]) + ends
 
     def to_html(self) -> str:
         """The complete self-contained page (inline CSS, JS and data; it loads nothing)."""

@@ -16,6 +16,7 @@ graph does not change it.
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -96,15 +97,6 @@ def _module_of(name: str, modules: Sequence[str] | None) -> str:
     return ".".join(parts[:-1])
 
 
-def rule_texts(node: Value, index: int, names: dict[Value, str]) -> tuple[str, str]:
-    """(the rule ∂node/∂input in symbols, the same with numbers), from the op table."""
-    rule_text = getattr(ops, "rule_text", None)
-    if rule_text is not None:
-        return rule_text(node, index, names)
-    # FALLBACK until the engine's `TABLE READY:` (contract 1); delete at merge time.
-    return "", ""
-
-
 def export(
     roots: list[Value],
     *,
@@ -178,7 +170,8 @@ def _node_table(
         local = evaluate_rule(node, create_graph=False)
         table["local"].append([number(d) for d in local])
         table["localText"].append([text(d) for d in local])
-        table["rule"].append([list(rule_texts(node, j, names)) for j in range(len(node.parents))])
+        table["rule"].append([list(ops.rule_text(node, j, names))
+                              for j in range(len(node.parents))])
     return table
 
 
@@ -200,8 +193,10 @@ def _backward(
 ) -> tuple[list[dict], dict[str, list]]:
     """Run `steps(root)` for each root in turn (gradients zeroed first) and record every step.
 
-    A pass resets the gradients of its interior nodes and seeds its root (as `steps` does); its
-    record keeps those nodes' gradients from before, so the page can step back over it.
+    What `steps` does to gradients besides the steps themselves — resetting the pass's interior
+    nodes, setting aside leaf gradients of earlier passes, seeding the root, adding the set-aside
+    gradients back at the end — is read from the Values and recorded as a pass's `start` and
+    `end` changes (node, gradient before, after), so the page can replay and undo them.
     """
     for node in nodes:
         node.grad = 0.0
@@ -213,24 +208,9 @@ def _backward(
     passes = []
     shown: list[float | None] = [None] * len(nodes)  # the gradient the page shows, per node
     for number_of_pass, root in enumerate(roots):
-        order = backprop_order(root)
-        reset = [index[node] for node in order] if number_of_pass else list(range(len(nodes)))
-        previous = [shown[i] for i in reset]
-        root_before = shown[index[root]]
-        taken = steps(root)  # resets this pass's interior grads and seeds the root, at once
-        for i in reset:
-            shown[i] = 0.0
-        shown[index[root]] = root.grad
-        passes.append({
-            "root": index[root],
-            "seed": number(root.grad),
-            "seedText": text(root.grad),
-            "reset": reset,
-            "previous": [None if g is None else number(g) for g in previous],
-            "previousText": [None if g is None else text(g) for g in previous],
-            "rootBefore": None if root_before is None else number(root_before),
-            "rootBeforeText": None if root_before is None else text(root_before),
-        })
+        taken = steps(root)  # resets, sets aside and seeds at once
+        seeded = root.grad
+        start = _changes(nodes, shown)
         for step in taken:
             parent = index[step.parent]
             before = shown[parent]
@@ -245,7 +225,27 @@ def _backward(
                 ("beforeText", text(before)), ("afterText", text(step.parent_grad)),
             ):
                 records[key].append(value)
+        passes.append({"root": index[root], "seed": number(seeded), "seedText": text(seeded),
+                       "start": start, "end": _changes(nodes, shown)})
     return passes, records
+
+
+def _changes(nodes: list[Value], shown: list[float | None]) -> dict[str, list]:
+    """The nodes whose `.grad` differs from what the page shows, with both values (and texts);
+    `shown` is brought up to date."""
+    changed: dict[str, list] = {key: [] for key in (
+        "node", "before", "after", "beforeText", "afterText")}
+    for i, node in enumerate(nodes):
+        before, after = shown[i], node.grad
+        if before is not None and struct.pack("<d", before) == struct.pack("<d", after):
+            continue
+        shown[i] = after
+        changed["node"].append(i)
+        changed["before"].append(None if before is None else number(before))
+        changed["beforeText"].append(None if before is None else text(before))
+        changed["after"].append(number(after))
+        changed["afterText"].append(text(after))
+    return changed
 
 
 def _gradient_truth(

@@ -30,6 +30,7 @@
   G.passes.forEach(function (p, k) {
     timeline.push({ t: "seed", pass: k });
     stepsOfPass[k].forEach(function (s) { timeline.push({ t: "backward", step: s, pass: k }); });
+    if (p.end.node.length) timeline.push({ t: "finish", pass: k });
   });
   var last = timeline.length - 1;
 
@@ -44,22 +45,18 @@
 
   function apply(e) {  // move from position p - 1 to p
     if (e.t === "forward") { dataShown[e.node] = true; dirty.add(e.node); }
-    else if (e.t === "seed") {
-      var p = G.passes[e.pass];
-      p.reset.forEach(function (i) { setGrad(i, 0, "0"); });
-      setGrad(p.root, num(p.seed), p.seedText);
+    else if (e.t === "seed" || e.t === "finish") {
+      var c = e.t === "seed" ? G.passes[e.pass].start : G.passes[e.pass].end;
+      c.node.forEach(function (i, k) { setGrad(i, num(c.after[k]), c.afterText[k]); });
     } else if (e.t === "backward") {
       setGrad(S.parent[e.step], num(S.after[e.step]), S.afterText[e.step]);
     }
   }
   function unapply(e) {  // move from position p back to p - 1: the exact earlier state
     if (e.t === "forward") { dataShown[e.node] = false; dirty.add(e.node); }
-    else if (e.t === "seed") {
-      var p = G.passes[e.pass];
-      setGrad(p.root, p.rootBefore === null ? null : num(p.rootBefore), p.rootBeforeText);
-      p.reset.forEach(function (i, k) {
-        setGrad(i, p.previous[k] === null ? null : num(p.previous[k]), p.previousText[k]);
-      });
+    else if (e.t === "seed" || e.t === "finish") {
+      var c = e.t === "seed" ? G.passes[e.pass].start : G.passes[e.pass].end;
+      c.node.forEach(function (i, k) { setGrad(i, c.before[k] === null ? null : num(c.before[k]), c.beforeText[k]); });
     } else if (e.t === "backward") {
       setGrad(S.parent[e.step], num(S.before[e.step]), S.beforeText[e.step]);
     }
@@ -323,6 +320,14 @@
       return;
     }
     var p = G.passes[e.pass], out = N.id[p.root];
+    if (e.t === "finish") {
+      box.appendChild(el("div", "hint", "end of backward pass " + (e.pass + 1) + " of " + G.passes.length +
+        ": the leaf gradients of earlier passes, set aside while stepping, are added back (leaf gradients accumulate)"));
+      p.end.node.forEach(function (i, k) {
+        box.appendChild(line([N.id[i] + ".grad = ", ["after", p.end.afterText[k]]]));
+      });
+      return;
+    }
     if (e.t === "seed") {
       box.appendChild(el("div", "hint", "backward pass" + (G.passes.length > 1 ? " " + (e.pass + 1) + " of " + G.passes.length : "") +
         ": every gradient starts at 0, and the output's own is seeded"));
@@ -366,8 +371,7 @@
   var changedRow = null;
   function describePosition() {
     var e = timeline[position];
-    var where = e.t === "start" ? "start" : e.t === "forward" ? "forward" : e.t === "seed" ? "seed" : "backward";
-    return "position " + position + " / " + last + " · " + where;
+    return "position " + position + " / " + last + " · " + (e.t === "finish" ? "end of pass" : e.t);
   }
 
   // ---- inspect and path highlighting ----
@@ -608,6 +612,7 @@
     var e = timeline[position], r = { index: position, phase: e.t };
     if (e.t === "forward") { r.node = N.id[e.node]; r.data = num(N.data[e.node]); r.text = $("now").textContent; }
     else if (e.t === "seed") { var p = G.passes[e.pass]; r.pass = e.pass; r.node = N.id[p.root]; r.grad = num(p.seed); }
+    else if (e.t === "finish") { r.pass = e.pass; r.nodes = G.passes[e.pass].end.node.map(function (i) { return N.id[i]; }); }
     else if (e.t === "backward") {
       var s = e.step;
       r.pass = S.pass[s]; r.number = S.number[s];
