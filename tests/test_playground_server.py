@@ -221,6 +221,14 @@ def test_bad_bodies(client):
     assert status == 400 and answer["parameter"] == "body"
     status, answer = client.post("/api/control", None, raw=b'{"action": NaN}')
     assert status == 400 and answer["parameter"] == "body"
+    deep = b"[" * 20000 + b"]" * 20000
+    status, answer = client.post("/api/control", None, raw=deep)
+    assert status == 400 and answer["parameter"] == "body"
+    status, answer = client.post("/api/config", None, raw=b'{"config": {"seed": 1e999}}')
+    assert status == 400 and answer["parameter"] == "seed"
+    status, answer = client.post("/api/config", None, raw=b'{"config": {"seed": 1' +
+                                 b"0" * 5000 + b"}}")
+    assert status == 400
     status, answer = client.post("/api/control", None, raw=b"\xff\xfe")
     assert status == 400
     status, _ = client.post("/api/control", None, raw=b'{"action": "step"}',

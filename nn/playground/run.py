@@ -228,7 +228,9 @@ class Run:
               zip(self.neuron_inputs(layer, point), self.input_names(layer))]
         ws = [Value(w.data, label=f"w{_subscript(i + 1)}") for i, w in enumerate(unit.w)]
         b = Value(unit.b.data, label="b")
-        z = linalg.dot(ws, xs) + b
+        weighted = linalg.dot(ws, xs)
+        weighted.label = "w·x"
+        z = weighted + b
         z.label = "z"
         root = get_activation(self.model.layers[layer].activation)(z)
         root.label = neuron_name(self.model, layer, neuron)

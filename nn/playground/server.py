@@ -235,7 +235,7 @@ class Handler(BaseHTTPRequestHandler):
             return None
         try:
             body = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
-        except (UnicodeDecodeError, ValueError) as error:
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
             self._send_json({"error": f"body: not valid JSON ({error})", "parameter": "body"},
                             HTTPStatus.BAD_REQUEST)
             return None
