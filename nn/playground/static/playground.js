@@ -760,8 +760,9 @@
   }
 
   function adoptLink(wanted) {
-    wanted.hide.forEach(function (g) { hide.add(g); });
+    hide = new Set(wanted.hide);
     applyHide();
+    updateUrl(true);
     if (!wanted.any) return Promise.resolve();
     if (wanted.events === null) { showMessage("events: the link's events are not valid JSON"); return Promise.resolve(); }
     var same = sameConfig(wanted.config, S.start_config) &&
@@ -827,6 +828,7 @@
 
   setupControls();
   var link = decodeState();  // before the first state rewrites the address
+  hide = new Set(link.hide);
   api("GET", "/api/state?have=0")
     .then(function (state) { apply(state); return adoptLink(link); })
     .then(function () { ready = true; document.body.dataset.ready = "1"; return poll(true); })
