@@ -511,3 +511,15 @@ def test_the_command_refuses_a_bad_port(server):
 
     assert main(["playground", "--no-browser", "--port", "70000"]) == 2
     assert main(["playground", "--no-browser", "--port", str(server.port)]) == 1
+
+
+def test_a_run_nobody_watches_pauses_by_itself(server, client, monkeypatch):
+    from nn.playground import session
+
+    monkeypatch.setattr(session, "IDLE_SECONDS", 0.3)
+    client.post("/api/control", {"action": "play"})
+    deadline = time.monotonic() + 30
+    while server.playground.running and time.monotonic() < deadline:
+        time.sleep(0.05)  # nobody polls /api/state meanwhile
+    assert not server.playground.running
+    assert "no page asked" in client.state()["message"]
