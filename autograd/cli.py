@@ -39,6 +39,7 @@ examples:
   glassgrad grad "log(x) * exp(y)" x=2 y=0 --json         JSON for scripts
   glassgrad grad "tanh(w*x + b)" x=0.5 w=-3 b=2 --html f.html   step backprop in a browser
   glassgrad grad -- "-x**2" x=3                           an expression starting with '-'
+  glassgrad playground [--port N] [--no-browser]          train a network live in the browser
 
 {whitelist}
 """
@@ -118,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    if argv[:1] == ["playground"]:  # the live training page (nn/playground) has its own options
+        from nn.playground import main as playground
+
+        return playground(argv[1:])
     want_json = "--json" in (argv[: argv.index("--")] if "--" in argv else argv)
     try:
         args = build_parser().parse(argv)
