@@ -19,7 +19,10 @@ from .optim import SGD, Adam, AdamW, CosineAnnealing, LinearDecay, StepLR
 # isort: split
 from . import data, metrics, train
 from .data import (
+    DatasetError,
     batches,
+    load_digits,
+    load_names,
     make_blobs,
     make_circles,
     make_moons,
