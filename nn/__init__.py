@@ -40,6 +40,21 @@ from .metrics import (
 )
 from .train import History, evaluate, fit, predict, predict_classes
 
+# -- a GPT made of scalars, and the way to PyTorch: attention.py, torch.py --
+# isort: split
+from . import attention
+from .attention import (
+    GPT,
+    CausalSelfAttention,
+    CharTokenizer,
+    Embedding,
+    KVCache,
+    LayerNorm,
+    RMSNorm,
+    generate,
+    sample,
+)
+
 
 def __getattr__(name: str) -> object:
     """`nn.plot` is imported on first use: matplotlib is an optional extra."""
@@ -47,4 +62,8 @@ def __getattr__(name: str) -> object:
         import importlib
 
         return importlib.import_module(".plot", __name__)
+    if name in ("to_torch", "from_torch"):  # torch is an optional extra, imported on first use
+        from . import torch as graduation
+
+        return getattr(graduation, name)
     raise AttributeError(f"module 'nn' has no attribute {name!r}")

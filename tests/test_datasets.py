@@ -57,8 +57,9 @@ def test_shipped_files_match_the_published_sums(filename):
         assert (SHARED / filename).read_bytes() == shipped
 
 
-@pytest.mark.parametrize("loader, filename", [(nn.load_digits, "digits.csv.gz"),
-                                              (nn.load_names, "names.txt")])
+@pytest.mark.parametrize(
+    "loader, filename", [(nn.load_digits, "digits.csv.gz"), (nn.load_names, "names.txt")]
+)
 def test_a_changed_file_is_refused_with_a_clear_error(loader, filename, monkeypatch):
     monkeypatch.setitem(data.CHECKSUMS, filename, "0" * 64)
     with pytest.raises(nn.DatasetError, match=rf"{filename}.*sha256.*expected 0000.*reinstall"):
