@@ -35,7 +35,6 @@ from typing import Any
 
 from autograd import Value, linalg, no_grad, sum_values
 
-from .functional import logsumexp
 from .layers import Seed, make_rng
 from .module import Module
 
@@ -357,7 +356,8 @@ class GPT(Module):
     def loss(self, tokens: Sequence[int], cache: KVCache | None = None) -> Scalar:
         """L = (1/n) Σₜ -log softmax(logitsₜ)[tokensₜ₊₁], n = min(block_size, len(tokens) - 1).
 
-        Each term is logsumexp(logitsₜ) - logitsₜ[next] (stable: the max is subtracted inside).
+        Each term is log Σⱼ e^{zⱼ - m} - (z_next - m) with z = logitsₜ and m = max z, which is
+        logsumexp(z) - z_next computed without overflow.
         """
         tokens = self._tokens(tokens, 2)
         n = min(self.block_size, len(tokens) - 1)
@@ -365,7 +365,10 @@ class GPT(Module):
         losses = []
         for position in range(n):
             logits = self.step(tokens[position], position, cache)
-            losses.append(logsumexp(logits) - logits[tokens[position + 1]])
+            shift = max(z.data for z in logits)  # a constant: the loss does not depend on it
+            shifted = [z - shift for z in logits]
+            log_total = sum_values([s.exp() for s in shifted]).log()
+            losses.append(log_total - shifted[tokens[position + 1]])
         return sum_values(losses) * (1.0 / n)
 
     def _tokens(self, tokens: Sequence[int], least: int) -> list[int]:
