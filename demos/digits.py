@@ -91,13 +91,13 @@ def draw_misclassified(
 ) -> Path:
     """Every misclassified test image (up to `most`) with its true and predicted label."""
     wrong = [i for i, (t, p) in enumerate(zip(y, predicted)) if t != p][:most]
-    columns = 8
+    columns = max(1, min(8, len(wrong)))
     rows = max(1, math.ceil(len(wrong) / columns))
     plt = _pyplot()
     figure, panels = plt.subplots(
         rows,
         columns,
-        figsize=(1.2 * columns, 1.4 * rows + 0.6),
+        figsize=(max(1.3 * columns, 6.0), 1.5 * rows + 0.6),
         squeeze=False,
         layout="constrained",
     )
