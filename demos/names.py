@@ -171,7 +171,7 @@ def draw_losses(result: dict[str, Any], path: Path, vocab_size: int) -> Path:
         ylim=(1.0, max(4.0, min(max(losses), 5.0))),
     )
     axes.grid(alpha=0.3)
-    figure.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize=8, frameon=False)
     return figures.save(figure, path)
 
 

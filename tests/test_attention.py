@@ -261,3 +261,22 @@ def test_sampling_at_low_temperature_picks_the_likeliest():
             break
         greedy.append(token)
     assert nn.sample(model, tokenizer, temperature=1e-3, seed=0) == tokenizer.decode(greedy)
+
+
+def test_a_gpt_saves_and_loads(tmp_path):
+    model = nn.GPT(5, 8, 2, 1, 6, seed=10)
+    path = tmp_path / "gpt.json"
+    model.save(path)
+    again = nn.Module.load(path)
+    assert isinstance(again, nn.GPT) and again.config() == model.config()
+    assert parameter_data(again) == parameter_data(model)
+    assert again.loss([4, 0, 1, 4]).data == model.loss([4, 0, 1, 4]).data
+
+
+def test_without_torch_the_graduation_path_says_how_to_install_it(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch now fails
+    monkeypatch.delitem(sys.modules, "nn.torch", raising=False)
+    with pytest.raises(ImportError, match=r"pip install 'glassgrad\[torch\]'"):
+        nn.to_torch  # noqa: B018
