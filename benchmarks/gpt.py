@@ -11,14 +11,16 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from . import gpt_peers
 from .engines import Engine
 from .gpt_problem import GptProblem
-from .runner import Row, machine, run_workload, timing_table
+from .runner import checksums_agree, machine
 
 WORKLOADS = ("digits_epoch", "names_step")
 DYNAMIC, MICROGPT, MICROGRAD = "glassgrad dynamic", "microgpt-style engine", "micrograd 0.1.0"
@@ -109,9 +111,88 @@ def engines() -> tuple[list[Engine], list[str]]:
     return found, missing
 
 
-def target_lines(results: dict[str, list[Row]], problem: GptProblem) -> list[str]:
+@dataclass
+class Timed:
+    """One engine (gc on or off) on one workload: CPU and wall seconds of each repeat."""
+
+    engine: Engine
+    gc_on: bool
+    cpu: list[float] = field(default_factory=list)
+    wall: list[float] = field(default_factory=list)
+    checksum: tuple | None = None
+
+    @property
+    def name(self) -> str:
+        return self.engine.name + ("" if self.gc_on else " (gc off)")
+
+    @property
+    def median(self) -> float:
+        """The median CPU seconds: what the targets are judged on (see `table`)."""
+        return statistics.median(self.cpu)
+
+
+def run_rows(
+    workload: str,
+    found: list[Engine],
+    problem: GptProblem,
+    repeats: int,
+    log: Callable[[str], None],
+) -> list[Timed]:
+    """Every engine with `workload` once per repeat, in turn; preparing and gc.collect untimed."""
+    rows = [
+        Timed(engine, gc_on)
+        for engine in found
+        if workload in engine.workloads
+        for gc_on in ((True, False) if engine.gc_off else (True,))
+    ]
+    for repeat in range(repeats):
+        for row in rows:
+            run = row.engine.workloads[workload](problem)
+            gc.collect()
+            if not row.gc_on:
+                gc.disable()
+            try:
+                wall, cpu = time.perf_counter(), time.process_time()
+                row.checksum = run()
+                cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            finally:
+                gc.enable()
+            row.cpu.append(cpu)
+            row.wall.append(wall)
+            log(f"  {workload} {repeat + 1}/{repeats} {row.name}: {cpu:.4f} s CPU, {wall:.4f} s")
+    return rows
+
+
+def table(workload: str, rows: list[Timed]) -> list[str]:
+    """Markdown: median CPU and wall seconds, speed relative to micrograd (default gc), checksum.
+
+    CPU time is the process's own: on a shared machine (other jobs running) wall time also counts
+    the waiting for a core, and CPU time is what the run takes with a core to itself.
+    """
+    reference = next((row for row in rows if row.name.startswith(MICROGRAD)), None)
+    baseline = rows[0].checksum if rows else None
+    lines = [
+        f"**{workload}** ({len(rows[0].cpu) if rows else 0} repeats, medians)",
+        "",
+        f"| engine | CPU s | wall s | × faster than {reference.name if reference else '—'} "
+        "(CPU) | checksum |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        faster = f"{reference.median / row.median:,.1f}" if reference else ""
+        agree = "" if checksums_agree(row.checksum, baseline) else " **differs**"
+        checksum = ", ".join(f"{x:.12g}" for x in row.checksum)
+        lines.append(
+            f"| {row.name} | {row.median:.4g} | {statistics.median(row.wall):.4g} | "
+            f"{faster} | {checksum}{agree} |"
+        )
+    return lines + [""]
+
+
+def target_lines(results: dict[str, list[Timed]], problem: GptProblem) -> list[str]:
+    """The issue-15 targets on the median CPU seconds of this run."""
     medians = {
-        w: {row.name: row.median for row in rows if row.times} for w, rows in results.items()
+        w: {row.name: row.median for row in rows if row.cpu} for w, rows in results.items()
     }
     names, digits = medians.get("names_step", {}), medians.get("digits_epoch", {})
     lines = ["| target | measured | met |", "|---|---|---|"]
@@ -124,7 +205,7 @@ def target_lines(results: dict[str, list[Row]], problem: GptProblem) -> list[str
         thousand = names[fast] * 1000 / problem.names_steps
         add(
             "names demo, 1,000 steps (gc paused, as the demo runs)",
-            f"{thousand:.1f} s (target <= 20 s)",
+            f"{thousand:.1f} s CPU (target <= 20 s)",
             thousand <= 20,
         )
     else:
@@ -144,7 +225,7 @@ def target_lines(results: dict[str, list[Row]], problem: GptProblem) -> list[str
         ("digits epoch, dynamic engine, default gc", DYNAMIC),
     ):
         if row in digits:
-            add(title, f"{digits[row]:.2f} s (target <= 1.5 s)", digits[row] <= 1.5)
+            add(title, f"{digits[row]:.2f} s CPU (target <= 1.5 s)", digits[row] <= 1.5)
         else:
             add(title, "not measured", None)
     return lines + [""]
@@ -174,8 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for workload in args.workloads:
         repeats = 1 if args.quick else args.repeats or REPEATS[workload]
-        results[workload] = run_workload(workload, found, problem, repeats, log)
-        print("\n".join(timing_table(workload, results[workload])), flush=True)
+        results[workload] = run_rows(workload, found, problem, repeats, log)
+        print("\n".join(table(workload, results[workload])), flush=True)
     print("\n".join(["Targets (issue 15):", "", *target_lines(results, problem)]))
     return 0
 

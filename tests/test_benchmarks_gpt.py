@@ -41,7 +41,7 @@ def test_microgpt_style_value_backpropagates_like_the_chain_rule():
 def test_targets_table_reads_the_medians(problem):
     class Row:
         def __init__(self, name, median):
-            self.name, self.median, self.times = name, median, [median]
+            self.name, self.median, self.cpu = name, median, [median]
 
     results = {
         "names_step": [
@@ -53,6 +53,6 @@ def test_targets_table_reads_the_medians(problem):
         "digits_epoch": [Row("glassgrad dynamic (gc off)", 1.0)],
     }
     text = "\n".join(gpt.target_lines(results, problem))
-    assert "10.0 s (target <= 20 s) | yes" in text  # 0.01 s per step, 1,000 steps
+    assert "10.0 s CPU (target <= 20 s) | yes" in text  # 0.01 s per step, 1,000 steps
     assert "30.0x (target >= 10x) | yes" in text and "5.0x (target >= 10x) | NO" in text
-    assert "1.00 s (target <= 1.5 s) | yes" in text
+    assert "1.00 s CPU (target <= 1.5 s) | yes" in text
