@@ -278,5 +278,6 @@ def test_without_torch_the_graduation_path_says_how_to_install_it(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "torch", None)  # import torch now fails
     monkeypatch.delitem(sys.modules, "nn.torch", raising=False)
+    monkeypatch.delattr(nn, "torch", raising=False)  # the submodule, if an earlier test imported it
     with pytest.raises(ImportError, match=r"pip install 'glassgrad\[torch\]'"):
         nn.to_torch  # noqa: B018
