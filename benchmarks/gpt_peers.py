@@ -358,9 +358,9 @@ def torch_digits_epoch(problem: GptProblem) -> Run:
 
     torch.set_num_threads(1)
     model = torch.nn.Sequential(
-        torch.nn.Linear(64, 64, dtype=torch.float64),
+        torch.nn.Linear(64, 32, dtype=torch.float64),
         torch.nn.ReLU(),
-        torch.nn.Linear(64, 10, dtype=torch.float64),
+        torch.nn.Linear(32, 10, dtype=torch.float64),
     )
     with torch.no_grad():
         for linear, layer in zip((model[0], model[2]), problem.mlp_weights):

@@ -1,6 +1,6 @@
 """The inputs of the real-data workloads (issue 15), the same for every engine.
 
-- `digits_epoch`: one epoch of the digits demo's training — MLP(64, [64, 10]) with relu, mean
+- `digits_epoch`: one epoch of the digits demo's training — MLP(64, [32, 10]) with relu, mean
   softmax cross-entropy, Adam (lr 0.01), over the 1,437 training images in 45 fixed batches of
   32 (the last one smaller). Checksum: the last batch's loss, Σ parameters after.
 - `names_step`: microgpt's training step, 20 times — GPT(27, 16, 4, 1, 16) on one name per step
@@ -67,7 +67,7 @@ class GptProblem:
         order = list(range(len(self.digits_X)))
         random.Random(0).shuffle(order)
         self.digits_batches = [order[i : i + 32] for i in range(0, len(order), 32)]
-        mlp = nn.MLP(64, [64, 10], init="he", seed=0)
+        mlp = nn.MLP(64, [32, 10], init="he", seed=0)
         self.mlp_weights = [
             [([w.data for w in neuron.w], neuron.b.data) for neuron in layer.neurons]
             for layer in mlp.layers
@@ -98,8 +98,8 @@ def glassgrad_gpt(weights: dict) -> nn.GPT:
 
 
 def glassgrad_mlp(weights: list) -> nn.MLP:
-    """nn.MLP(64, [64, 10]) with the shared initial weights."""
-    model = nn.MLP(64, [64, 10], seed=0)
+    """nn.MLP(64, [32, 10]) with the shared initial weights."""
+    model = nn.MLP(64, [32, 10], seed=0)
     for layer, layer_weights in zip(model.layers, weights):
         for neuron, (ws, b) in zip(layer.neurons, layer_weights):
             for value, number in zip(neuron.w, ws):
