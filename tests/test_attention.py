@@ -103,6 +103,18 @@ def test_embedding_returns_its_row_and_sends_gradient_there():
     assert grads == [[0.0] * 3, [0.0] * 3, [2.0, 0.0, 1.0], [0.0] * 3]
 
 
+def test_embedding_passes_gradcheck_and_gradgradcheck():
+    embedding = nn.Embedding(3, 2, init_std=1.0, seed=1)
+
+    def f(w):
+        rebind(embedding, w)
+        a, b = embedding(2), embedding(0)
+        return [a[0] * b[1], a[1] * a[1] + b[0]]  # a product, so second derivatives are not 0
+
+    assert gradcheck(f, [parameter_data(embedding)])
+    assert gradgradcheck(f, [parameter_data(embedding)])
+
+
 @pytest.mark.parametrize("norm_class", [nn.RMSNorm, nn.LayerNorm])
 @pytest.mark.parametrize("affine", [False, True])
 def test_norms_pass_gradcheck_and_gradgradcheck(norm_class, affine):
