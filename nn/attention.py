@@ -82,7 +82,6 @@ class Embedding(Module):
         self.weight = _gaussian_matrix(
             num_embeddings, embedding_dim, _check_std(init_std), make_rng(seed)
         )
-        self.named_parameters()
 
     def forward(self, index: int) -> Vector:
         """weight[index]: a list of `embedding_dim` Values (the parameters themselves)."""
@@ -113,7 +112,6 @@ class RMSNorm(Module):
         self.eps = float(eps)
         self.affine = bool(affine)
         self.weight = [Value(1.0) for _ in range(dim)] if affine else []
-        self.named_parameters()
 
     def forward(self, x: Sequence[Scalar]) -> list[Scalar]:
         _check_width(x, self.dim, f"RMSNorm({self.dim})")
@@ -141,7 +139,6 @@ class LayerNorm(Module):
         self.affine = bool(affine)
         self.weight = [Value(1.0) for _ in range(dim)] if affine else []
         self.bias = [Value(0.0) for _ in range(dim)] if affine else []
-        self.named_parameters()
 
     def forward(self, x: Sequence[Scalar]) -> list[Scalar]:
         _check_width(x, self.dim, f"LayerNorm({self.dim})")
@@ -205,7 +202,6 @@ class CausalSelfAttention(Module):
         self.wk = _gaussian_matrix(n_embd, n_embd, std, rng)
         self.wv = _gaussian_matrix(n_embd, n_embd, std, rng)
         self.wo = _gaussian_matrix(n_embd, n_embd, std, rng)
-        self.named_parameters()
 
     def forward(
         self,
@@ -265,7 +261,6 @@ class Block(Module):
         std = _check_std(init_std)
         self.fc1 = _gaussian_matrix(4 * n_embd, n_embd, std, rng)
         self.fc2 = _gaussian_matrix(n_embd, 4 * n_embd, std, rng)
-        self.named_parameters()
 
     def forward(
         self,
@@ -324,7 +319,6 @@ class GPT(Module):
         self.norm = RMSNorm(n_embd, affine=False)
         self.blocks = [Block(n_embd, n_head, init_std, rng) for _ in range(n_layer)]
         self.lm_head = _gaussian_matrix(vocab_size, n_embd, self.init_std, rng)
-        self.named_parameters()
 
     def new_cache(self) -> KVCache:
         """An empty key/value cache for a new sequence."""
