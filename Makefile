@@ -37,7 +37,7 @@ lint: $(VENV)/.installed-test  ## ruff check (the linter; make test runs it too)
 	$(PY) -m ruff check .
 
 docs: $(VENV)/.installed-docs  ## build the docs site into site/ (offline, --strict)
-	$(PY) -m mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
 
 bench: $(VENV)/.installed-test  ## the benchmarks against micrograd, PyTorch, a pure-Python floor
 	$(PY) -m benchmarks
