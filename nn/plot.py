@@ -11,6 +11,7 @@ inline backend keep working as they were.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
@@ -36,13 +37,29 @@ LEGEND_OUTSIDE = {"loc": "upper left", "bbox_to_anchor": (1.02, 1.0), "fontsize"
 def new_figure(**kwargs: Any) -> Figure:
     """A `matplotlib.figure.Figure` with constrained layout, or an ImportError saying how to
     install matplotlib. pyplot is not involved, so no global backend or figure list changes."""
+    return _figure_class()(layout="constrained", **kwargs)
+
+
+@functools.cache
+def _figure_class() -> type[Figure]:
+    """`matplotlib.figure.Figure` plus `_repr_png_`, so a notebook shows it inline even when
+    pyplot (whose backend registers the usual display hook) was never imported."""
     try:
-        from matplotlib.figure import Figure
+        from matplotlib.figure import Figure as MatplotlibFigure
     except ImportError:
         raise ImportError(
             "nn.plot needs matplotlib: pip install 'glassgrad[plot]' (or pip install matplotlib)"
         ) from None
-    return Figure(layout="constrained", **kwargs)
+
+    class Figure(MatplotlibFigure):
+        """A matplotlib Figure that displays itself in Jupyter as a PNG."""
+
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=100)
+            return buffer.getvalue()
+
+    return Figure
 
 
 def save(figure: Figure, path: str | os.PathLike) -> Path:
