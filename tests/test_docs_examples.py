@@ -93,3 +93,14 @@ def test_readme_is_a_front_door():
     assert len(lines) <= 260, f"README.md has {len(lines)} lines"
     head = "\n".join(lines[:12])
     assert "make demo" in head and "make test" in head
+
+
+def test_the_api_reference_covers_every_public_module():
+    reference = "".join(page.read_text() for page in (ROOT / "docs" / "reference").glob("*.md"))
+    for package in ("autograd", "nn"):
+        for path in sorted((ROOT / package).iterdir()):
+            if path.name.startswith("_") or not (path.suffix == ".py" or
+                                                 (path / "__init__.py").exists()):
+                continue
+            module = f"{package}.{path.stem}"
+            assert f"::: {module}\n" in reference, f"docs/reference/ does not document {module}"
