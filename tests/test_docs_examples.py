@@ -4,11 +4,16 @@ On each page, the fenced blocks with `>>>` prompts run as one REPL session (doct
 temporary working directory), fenced `python` blocks without prompts are executed in that same
 session (and any `test_*` function one defines is called), and every `$ glassgrad …` line of a
 `console` block prints exactly what the page shows. README.md's links point at files that exist.
+
+Two exceptions, both visible in the page's source: a block with a `title="path"` in its info
+string is an excerpt of that file, shown, not run (the file must exist); a block that imports an
+optional package (`OPTIONAL`) runs only where it is installed (CI installs torch).
 """
 
 from __future__ import annotations
 
 import doctest
+import importlib.util
 import re
 import shlex
 import subprocess
@@ -19,8 +24,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
-FENCED_BLOCK = re.compile(r"^```([a-z]*)\n(.*?)^```", re.S | re.M)
+FENCED_BLOCK = re.compile(r"^```([a-z]*)([^\n]*)\n(.*?)^```", re.S | re.M)
+TITLE = re.compile(r'title="([^"]+)"')
 OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+OPTIONAL = ("torch",)
+"""Packages a page may use that `make test` does not install: their blocks run where they are."""
 
 
 def page_id(page: Path) -> str:
@@ -28,10 +36,21 @@ def page_id(page: Path) -> str:
 
 
 def blocks(page: Path) -> list[tuple[str, str, int]]:
-    """(language, body, line number) of each fenced block of `page`."""
+    """(language, body, line number) of each fenced block of `page` that runs: not excerpts
+    (whose titled file must exist), not blocks needing an optional package that is missing."""
     text = page.read_text()
-    return [(m.group(1), m.group(2), text.count("\n", 0, m.start(2)))
-            for m in FENCED_BLOCK.finditer(text)]
+    found = []
+    for match in FENCED_BLOCK.finditer(text):
+        language, attributes, body = match.groups()
+        title = TITLE.search(attributes)
+        if title:
+            assert (ROOT / title.group(1)).exists(), f"{page.name}: no file {title.group(1)}"
+            continue
+        if any(re.search(rf"^\W*(?:import|from) {name}\b", body, re.M)
+               and importlib.util.find_spec(name) is None for name in OPTIONAL):
+            continue
+        found.append((language, body, text.count("\n", 0, match.start(3))))
+    return found
 
 
 @pytest.mark.parametrize("page", PAGES, ids=page_id)
