@@ -40,6 +40,16 @@ def new_figure(**kwargs: Any) -> Figure:
     return _figure_class()(layout="constrained", **kwargs)
 
 
+def subplots(
+    nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None,
+    layout: str = "constrained", **kwargs: Any,
+) -> tuple[Figure, Any]:
+    """`matplotlib.pyplot.subplots` without pyplot: a new Figure (shown inline by Jupyter) and
+    its axes, as `figure.subplots(nrows, ncols, **kwargs)` returns them."""
+    figure = _figure_class()(figsize=figsize, layout=layout)
+    return figure, figure.subplots(nrows, ncols, **kwargs)
+
+
 @functools.cache
 def _figure_class() -> type[Figure]:
     """`matplotlib.figure.Figure` plus `_repr_png_`, so a notebook shows it inline even when

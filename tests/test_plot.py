@@ -94,3 +94,12 @@ def test_never_touches_the_backend_or_pyplot():
                                 text=True, check=False, env={"PYTHONPATH": str(ROOT),
                                                              "PATH": "/usr/bin:/bin"})
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_subplots_is_pyplots_without_pyplot(tmp_path):
+    from matplotlib.figure import Figure
+
+    figure, (left, right) = plot.subplots(1, 2, figsize=(6.0, 3.0))
+    assert isinstance(figure, Figure) and len(figure.axes) == 2 and left is not right
+    left.plot([0, 1], [1, 0])
+    assert plot.save(figure, tmp_path / "two.png").stat().st_size > 1000
