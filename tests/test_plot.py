@@ -103,3 +103,11 @@ def test_subplots_is_pyplots_without_pyplot(tmp_path):
     assert isinstance(figure, Figure) and len(figure.axes) == 2 and left is not right
     left.plot([0, 1], [1, 0])
     assert plot.save(figure, tmp_path / "two.png").stat().st_size > 1000
+
+
+def test_every_committed_picture_is_120_to_150_dpi():
+    pictures = sorted((ROOT / "docs").rglob("*.png"))
+    assert pictures, "no committed pictures"
+    for picture in pictures:
+        dpi = png_dpi(picture.read_bytes())
+        assert 120 <= round(dpi) <= 150, f"{picture.relative_to(ROOT)} is {dpi:.0f} dpi"
