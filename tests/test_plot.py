@@ -20,8 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def png_dpi(data: bytes) -> float:
-    """The resolution a PNG declares in its pHYs chunk, in dots per inch."""
-    at = data.index(b"pHYs")
+    """The resolution a PNG declares in its pHYs chunk, in dots per inch (0 when it says none:
+    e.g. a browser screenshot; take it at device_scale_factor 1.35 and save with dpi=130)."""
+    at = data.find(b"pHYs")
+    if at < 0:
+        return 0.0
     per_metre, _, unit = struct.unpack(">IIB", data[at + 4 : at + 13])
     assert unit == 1
     return per_metre * 0.0254
