@@ -8,9 +8,9 @@ PY := $(VENV)/bin/python
 .DEFAULT_GOAL := help
 .PHONY: help demo test lint docs bench clean
 
-help:  ## list the targets
-	@echo "glassgrad make targets:"
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sed 's/^/  make /'
+help:  ## this list
+	@echo "glassgrad: make TARGET (each one creates .venv first if needed)"
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 16
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.installed-docs: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[docs,plot,progress]'
+	$(PY) -m pip install --quiet -e '.[docs]'
 	touch $@
 
 demo: $(VENV)/.installed-demo  ## create .venv, install, train the two-moons MLP (pictures in demos/out/)
@@ -41,10 +41,10 @@ lint: $(VENV)/.installed-test  ## ruff check, ruff format --check, mypy --strict
 	$(PY) -m mypy
 
 docs: $(VENV)/.installed-docs  ## build the docs site into site/ (offline, --strict)
-	$(PY) -m mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
 
 bench: $(VENV)/.installed-test  ## run the benchmarks side by side with the peers
 	$(PY) -m benchmarks
 
 clean:  ## remove the venv, build output and caches
-	rm -rf $(VENV) .venv-* demos/out site build dist .pytest_cache .hypothesis .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-* demos/out site build dist *.egg-info .pytest_cache .hypothesis .mypy_cache .ruff_cache

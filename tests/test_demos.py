@@ -177,3 +177,26 @@ def test_help_names_the_options(capsys):
     with pytest.raises(SystemExit):
         moons.main(["--help"])
     assert "--quick" in capsys.readouterr().out
+
+
+def test_pictures_go_to_demos_out_under_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    report = linear_algebra.main(["--quick"])
+    assert [Path(p).resolve() for p in report["pictures"]] == [
+        (tmp_path / "demos" / "out" / "linear_algebra.png").resolve()]
+    assert_picture(tmp_path / "demos" / "out" / "linear_algebra.png")
+
+
+def test_a_missing_extra_is_one_line_before_any_work(tmp_path, monkeypatch, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    with pytest.raises(SystemExit) as stopped:
+        moons.main(["--out", str(tmp_path / "pictures")])
+    assert stopped.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing was started
+    assert captured.err.count("\n") == 1 and "pip install -e '.[plot]'" in captured.err
+    assert not (tmp_path / "pictures").exists()

@@ -233,7 +233,8 @@ def test_record_special_characters_in_labels_are_escaped(tmp_path):
 
 
 def test_the_committed_readme_picture_shows_the_neuron_after_backward():
-    picture = Picture(Path(__file__).resolve().parent.parent / "docs" / "neuron_graph.svg")
+    images = Path(__file__).resolve().parent.parent / "docs" / "images"
+    picture = Picture(images / "neuron_graph.svg")
     values = picture.values()
     assert values["y"]["texts"] == ["y", "data 0.4621", "grad 1"]
     assert values["b"]["texts"] == ["b", "data 2", "grad 0.7864"]

@@ -204,7 +204,7 @@ def test_plain_progress_without_tqdm_and_nn_imports_without_extras():
         "m = nn.MLP(2, [2, 1], seed=0)\n"
         "nn.fit(m, X, y, 'hinge', nn.SGD(m.parameters(), lr=0.1), epochs=20)\n"
         "try:\n"
-        "    nn.plot.pyplot()\n"
+        "    nn.plot.new_figure()\n"
         "except ImportError as error:\n"
         "    print(error)\n"
     )
