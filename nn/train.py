@@ -258,6 +258,13 @@ class _CompiledSteps:
     """
 
     def __init__(self, model: Module, loss_function: LossFunction, l2: float) -> None:
+        try:
+            import numpy  # noqa: F401 - the compiled code runs on NumPy arrays
+        except ImportError:
+            raise ImportError(
+                "fit(compile=True) runs batched NumPy code: pip install numpy "
+                "(or glassgrad[numpy]), or train with compile=False"
+            ) from None
         names = [name for name, function in LOSSES.items() if function is loss_function]
         if not names:
             raise ValueError(
