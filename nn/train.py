@@ -344,6 +344,12 @@ class _CompiledSteps:
         import numpy
 
         if self.loss == "cross_entropy":
+            for i, target in enumerate(y_batch):
+                if not 0 <= target < self.n_outputs or int(target) != target:
+                    raise ValueError(
+                        f"cross_entropy: target {i} is {target!r}, not a class index "
+                        f"0..{self.n_outputs - 1}"
+                    )
             return list(numpy.eye(self.n_outputs)[numpy.asarray(y_batch, dtype=int)].T)
         if self.loss == "hinge":
             return [numpy.array([_plus_minus(t) for t in y_batch])]
