@@ -85,7 +85,7 @@ def train(
     schedule = nn.LinearDecay(optimizer, total_steps=steps, end_factor=0.0)
     losses: list[float] = []
     held: list[tuple[int, float]] = []
-    seconds = 0.0
+    seconds = cpu_seconds = 0.0
     bar = _progress(steps)
     was_enabled = gc.isenabled()
     gc.disable()  # the graphs hold no reference cycles: reference counting frees them
@@ -93,13 +93,14 @@ def train(
         for step in bar:
             if step in checkpoints:
                 held.append((step, mean_loss(model, tokenizer, held_out)))
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             loss = model.loss(tokenizer.wrap(train_names[step % len(train_names)]))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             schedule.step()
             seconds += time.perf_counter() - started
+            cpu_seconds += time.process_time() - cpu_started
             losses.append(loss.data)
             if step % 10 == 9 or step == steps - 1:
                 smoothed = sum(losses[-SMOOTHING:]) / len(losses[-SMOOTHING:])
@@ -108,7 +109,7 @@ def train(
     finally:
         if was_enabled:
             gc.enable()
-    return {"losses": losses, "held_out": held, "seconds": seconds}
+    return {"losses": losses, "held_out": held, "seconds": seconds, "cpu_seconds": cpu_seconds}
 
 
 def attention_of(model: nn.GPT, tokenizer: nn.CharTokenizer, name: str) -> list[list[list[float]]]:
@@ -267,9 +268,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     losses = result["losses"]
     smoothed = sum(losses[-SMOOTHING:]) / len(losses[-SMOOTHING:])
     held_final = result["held_out"][-1][1]
+    busy = " — the machine is busy" if result["seconds"] > 1.5 * result["cpu_seconds"] else ""
     print(
-        f"{steps} steps in {result['seconds']:.1f} s ({1000 * result['seconds'] / steps:.1f} ms "
-        "per step: forward, backward, Adam)"
+        f"{steps} steps in {result['seconds']:.1f} s, {result['cpu_seconds']:.1f} s of CPU{busy} "
+        f"({1000 * result['seconds'] / steps:.1f} ms per step: forward, backward, Adam)"
     )
     print(
         f"last step's loss {losses[-1]:.3f} (one name: noisy); mean of the last "
@@ -301,6 +303,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     return {
         "steps": steps,
         "seconds": result["seconds"],
+        "cpu_seconds": result["cpu_seconds"],
         "losses": losses,
         "smoothed_loss": smoothed,
         "held_out": result["held_out"],
