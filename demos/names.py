@@ -33,7 +33,7 @@ from typing import Any
 
 import nn
 from autograd import no_grad
-from demos import figures, heading, parse_arguments
+from demos import heading, parse_arguments
 
 SEED = 42
 HELD_OUT_FRACTION = 0.1
@@ -132,8 +132,7 @@ def attention_of(model: nn.GPT, tokenizer: nn.CharTokenizer, name: str) -> list[
 
 def draw_losses(result: dict[str, Any], path: Path, vocab_size: int) -> Path:
     """Each step's loss (one name: noisy), its trailing mean, and the held-out loss."""
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(7.2, 4.8), layout="constrained")
+    figure, axes = _subplots(figsize=(7.2, 4.8), layout="constrained")
     losses = result["losses"]
     steps = range(1, len(losses) + 1)
     axes.plot(steps, losses, color="#9ecae1", linewidth=0.6, label="one step = one name")
@@ -173,7 +172,7 @@ def draw_losses(result: dict[str, Any], path: Path, vocab_size: int) -> Path:
     )
     axes.grid(alpha=0.3)
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize=8, frameon=False)
-    return figures.save(figure, path)
+    return _save(figure, path)
 
 
 def draw_attention(weights: list[list[list[float]]], name: str, path: Path) -> Path:
@@ -181,8 +180,7 @@ def draw_attention(weights: list[list[list[float]]], name: str, path: Path) -> P
     positions s <= t; each row sums to 1."""
     labels = ["BOS", *name]
     heads = len(weights)
-    plt = _pyplot()
-    figure, panels = plt.subplots(
+    figure, panels = _subplots(
         1, heads, figsize=(2.5 * heads + 1.2, 3.3), layout="constrained", squeeze=False
     )
     image = None
@@ -198,13 +196,22 @@ def draw_attention(weights: list[list[list[float]]], name: str, path: Path) -> P
     figure.suptitle(
         f"attention while reading “{name}”: softmax(q·k/√d) over earlier letters (blank: future)"
     )
-    return figures.save(figure, path)
+    return _save(figure, path)
 
 
-def _pyplot() -> Any:
-    from nn.plot import pyplot
+def _subplots(rows: int = 1, columns: int = 1, **options: Any) -> tuple[Any, Any]:
+    """A new matplotlib Figure and its axes (pyplot's state is left alone)."""
+    from matplotlib.figure import Figure
 
-    return pyplot()
+    figure = Figure(figsize=options.pop("figsize"), layout=options.pop("layout"))
+    return figure, figure.subplots(rows, columns, **options)
+
+
+def _save(figure: Any, path: Path) -> Path:
+    """The picture as a PNG, written atomically by `nn.plot.save`."""
+    from nn import plot
+
+    return plot.save(figure, path)
 
 
 class _PlainProgress:
