@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import nn
-from demos import figures, heading, parse_arguments, show_confusion_matrix
+from demos import heading, parse_arguments, show_confusion_matrix
+from nn import plot
 
 SEED = 0
 BATCH_SIZE = 32
@@ -66,8 +67,7 @@ def train(model: nn.MLP, data: tuple[list, ...], epochs: int, progress: bool = T
 
 def draw_confusion_matrix(matrix: list[list[int]], accuracy: float, path: Path) -> Path:
     """Counts of (true digit, predicted digit); the diagonal is right, the rest are the mistakes."""
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(5.6, 4.8), layout="constrained")
+    figure, axes = plot.subplots(figsize=(5.6, 4.8), layout="constrained")
     image = axes.imshow(matrix, cmap="Blues")
     brightest = max(max(row) for row in matrix)
     for i, row in enumerate(matrix):
@@ -83,7 +83,7 @@ def draw_confusion_matrix(matrix: list[list[int]], accuracy: float, path: Path) 
         title=f"digits test set: confusion matrix (accuracy {accuracy:.1%})",
     )
     figure.colorbar(image, ax=axes, label="test images", shrink=0.85)
-    return figures.save(figure, path)
+    return plot.save(figure, path)
 
 
 def draw_misclassified(
@@ -93,8 +93,7 @@ def draw_misclassified(
     wrong = [i for i, (t, p) in enumerate(zip(y, predicted)) if t != p][:most]
     columns = max(1, min(8, len(wrong)))
     rows = max(1, math.ceil(len(wrong) / columns))
-    plt = _pyplot()
-    figure, panels = plt.subplots(
+    figure, panels = plot.subplots(
         rows,
         columns,
         figsize=(max(1.3 * columns, 6.0), 1.5 * rows + 0.6),
@@ -111,7 +110,7 @@ def draw_misclassified(
     figure.suptitle(f"misclassified test digits ({shown}): true label → predicted")
     if not wrong:
         panels.flat[0].text(0, 0.5, "none: every test digit is right", fontsize=10)
-    return figures.save(figure, path)
+    return plot.save(figure, path)
 
 
 def draw_first_layer(model: nn.MLP, path: Path) -> Path:
@@ -120,8 +119,7 @@ def draw_first_layer(model: nn.MLP, path: Path) -> Path:
     columns = 16 if len(weights) > 32 else 8
     rows = math.ceil(len(weights) / columns)
     bound = max(abs(w.data) for row in weights for w in row)
-    plt = _pyplot()
-    figure, panels = plt.subplots(
+    figure, panels = plot.subplots(
         rows,
         columns,
         figsize=(0.8 * columns + 1.2, 0.9 * rows + 0.8),
@@ -138,17 +136,11 @@ def draw_first_layer(model: nn.MLP, path: Path) -> Path:
             axes.set_title(str(k), fontsize=7, pad=2)
     figure.colorbar(image, ax=panels, label="weight (red: ink here excites)", shrink=0.8)
     figure.suptitle("first layer: hidden neuron i's 64 weights W₁[i] as an 8×8 image (i above)")
-    return figures.save(figure, path)
+    return plot.save(figure, path)
 
 
 def _image(pixels: Sequence[float]) -> list[list[float]]:
     return [list(pixels[8 * r : 8 * r + 8]) for r in range(8)]
-
-
-def _pyplot() -> Any:
-    from nn import plot  # subplots() like pyplot's, without touching pyplot's global state
-
-    return plot
 
 
 # -- the demo ------------------------------------------------------------------------------------

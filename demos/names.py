@@ -33,7 +33,8 @@ from typing import Any
 
 import nn
 from autograd import no_grad
-from demos import figures, heading, parse_arguments
+from demos import heading, parse_arguments
+from nn import plot
 
 SEED = 42
 HELD_OUT_FRACTION = 0.1
@@ -85,7 +86,7 @@ def train(
     schedule = nn.LinearDecay(optimizer, total_steps=steps, end_factor=0.0)
     losses: list[float] = []
     held: list[tuple[int, float]] = []
-    seconds = 0.0
+    seconds = cpu_seconds = 0.0
     bar = _progress(steps)
     was_enabled = gc.isenabled()
     gc.disable()  # the graphs hold no reference cycles: reference counting frees them
@@ -93,13 +94,14 @@ def train(
         for step in bar:
             if step in checkpoints:
                 held.append((step, mean_loss(model, tokenizer, held_out)))
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             loss = model.loss(tokenizer.wrap(train_names[step % len(train_names)]))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             schedule.step()
             seconds += time.perf_counter() - started
+            cpu_seconds += time.process_time() - cpu_started
             losses.append(loss.data)
             if step % 10 == 9 or step == steps - 1:
                 smoothed = sum(losses[-SMOOTHING:]) / len(losses[-SMOOTHING:])
@@ -108,7 +110,7 @@ def train(
     finally:
         if was_enabled:
             gc.enable()
-    return {"losses": losses, "held_out": held, "seconds": seconds}
+    return {"losses": losses, "held_out": held, "seconds": seconds, "cpu_seconds": cpu_seconds}
 
 
 def attention_of(model: nn.GPT, tokenizer: nn.CharTokenizer, name: str) -> list[list[list[float]]]:
@@ -131,8 +133,7 @@ def attention_of(model: nn.GPT, tokenizer: nn.CharTokenizer, name: str) -> list[
 
 def draw_losses(result: dict[str, Any], path: Path, vocab_size: int) -> Path:
     """Each step's loss (one name: noisy), its trailing mean, and the held-out loss."""
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(7.2, 4.8), layout="constrained")
+    figure, axes = plot.subplots(figsize=(7.2, 4.8), layout="constrained")
     losses = result["losses"]
     steps = range(1, len(losses) + 1)
     axes.plot(steps, losses, color="#9ecae1", linewidth=0.6, label="one step = one name")
@@ -172,7 +173,7 @@ def draw_losses(result: dict[str, Any], path: Path, vocab_size: int) -> Path:
     )
     axes.grid(alpha=0.3)
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize=8, frameon=False)
-    return figures.save(figure, path)
+    return plot.save(figure, path)
 
 
 def draw_attention(weights: list[list[list[float]]], name: str, path: Path) -> Path:
@@ -180,8 +181,7 @@ def draw_attention(weights: list[list[list[float]]], name: str, path: Path) -> P
     positions s <= t; each row sums to 1."""
     labels = ["BOS", *name]
     heads = len(weights)
-    plt = _pyplot()
-    figure, panels = plt.subplots(
+    figure, panels = plot.subplots(
         1, heads, figsize=(2.5 * heads + 1.2, 3.3), layout="constrained", squeeze=False
     )
     image = None
@@ -197,13 +197,7 @@ def draw_attention(weights: list[list[list[float]]], name: str, path: Path) -> P
     figure.suptitle(
         f"attention while reading “{name}”: softmax(q·k/√d) over earlier letters (blank: future)"
     )
-    return figures.save(figure, path)
-
-
-def _pyplot() -> Any:
-    from nn import plot  # subplots() like pyplot's, without touching pyplot's global state
-
-    return plot
+    return plot.save(figure, path)
 
 
 class _PlainProgress:
@@ -267,9 +261,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     losses = result["losses"]
     smoothed = sum(losses[-SMOOTHING:]) / len(losses[-SMOOTHING:])
     held_final = result["held_out"][-1][1]
+    busy = " — the machine is busy" if result["seconds"] > 1.5 * result["cpu_seconds"] else ""
     print(
-        f"{steps} steps in {result['seconds']:.1f} s ({1000 * result['seconds'] / steps:.1f} ms "
-        "per step: forward, backward, Adam)"
+        f"{steps} steps in {result['seconds']:.1f} s, {result['cpu_seconds']:.1f} s of CPU{busy} "
+        f"({1000 * result['seconds'] / steps:.1f} ms per step: forward, backward, Adam)"
     )
     print(
         f"last step's loss {losses[-1]:.3f} (one name: noisy); mean of the last "
@@ -301,6 +296,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     return {
         "steps": steps,
         "seconds": result["seconds"],
+        "cpu_seconds": result["cpu_seconds"],
         "losses": losses,
         "smoothed_loss": smoothed,
         "held_out": result["held_out"],
