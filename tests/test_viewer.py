@@ -322,3 +322,16 @@ def test_bad_options_say_which(option):
 def test_save_to_a_directory_is_refused(tmp_path):
     with pytest.raises(IsADirectoryError):
         view(Value(1.0) * 2.0).save(tmp_path)
+
+
+def test_the_cli_writes_a_viewer(tmp_path, capsys):
+    from autograd.cli import main
+
+    page = tmp_path / "f.html"
+    assert main(["grad", "tanh(w*x + b)", "x=0.5", "w=-3", "b=2", "--html", str(page)]) == 0
+    assert f"viewer written to {page}" in capsys.readouterr().out
+    html = page.read_text(encoding="utf-8")
+    data = json.loads(html.split('id="gg-data">')[1].split("</script>")[0])
+    assert set(data["nodes"]["id"]) >= {"x", "w", "b"}
+    assert main(["grad", "x*x", "x=1", "--html", str(tmp_path / "missing" / "f.html")]) == 2
+    assert "--html" in capsys.readouterr().err

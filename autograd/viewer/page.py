@@ -60,6 +60,10 @@ TEMPLATE = """<!DOCTYPE html>
 <g id="viewport"><g id="cards"></g><g id="marks"></g><g id="nodes"></g>
 <text id="edgelabel" class="edgelabel" text-anchor="middle"></text></g>
 </svg>
+<div id="legend"><span class="sw output"></span>output <span class="sw computed"></span>computed
+<span class="sw parameter"></span>parameter <span class="sw leaf"></span>input/constant
+<span class="sw pending"></span>not computed yet
+<span class="keys">← → step · space play · Home End</span></div>
 </div>
 <aside>
 <h2>this step</h2>

@@ -85,20 +85,50 @@
   }
   function groupVisible(g) { return fullMode || expanded.has(g); }  // its members are drawn
   function nodeVisible(i) { return groupOf[i] < 0 || groupVisible(groupOf[i]); }
+  // An expanded group is a card as large as its own layout; the units after it (later ranks,
+  // and lower in its own rank) move over to make room, so nothing overlaps.
+  function cardSize(g) {
+    var inner = L.inner[g], lr = direction === "LR";
+    var w = (inner[lr ? "ranks" : "slots"] - 1) * (lr ? RANK_W : SLOT_W) + BOX_W + 24;
+    var h = (inner[lr ? "slots" : "ranks"] - 1) * (lr ? SLOT_H : RANK_H) + BOX_H + 16 + CARD_HEAD;
+    return { w: Math.max(w, 260), h: h };
+  }
+  var shiftRank = [], shiftSlot = [];  // per collapsed rank; per unit
+  function makeRoom() {
+    var C = L.collapsed, n = C.units.length, lr = direction === "LR", extraRank = {};
+    shiftSlot = new Array(n).fill(0);
+    expanded.forEach(function (g) {
+      var u = unitOfGroup[g], size = cardSize(g), r = C.rank[u];
+      var along = (lr ? size.w - BOX_W : size.h - BOX_H), across = (lr ? size.h - BOX_H : size.w - BOX_W);
+      extraRank[r] = Math.max(extraRank[r] || 0, along);
+      for (var v = 0; v < n; v++) {
+        if (C.rank[v] === r && C.slot[v] > C.slot[u]) shiftSlot[v] += across;
+      }
+    });
+    var top = 0;
+    C.rank.forEach(function (r) { if (r > top) top = r; });
+    shiftRank = [];
+    var total = 0;
+    for (var r = 0; r <= top; r++) { shiftRank.push(total); total += extraRank[r] || 0; }
+  }
+  function unitPos(u) {
+    var C = L.collapsed, p = xy(C.rank[u], C.slot[u]);
+    var a = shiftRank[C.rank[u]] || 0, b = shiftSlot[u] || 0;
+    return direction === "LR" ? { x: p.x + a, y: p.y + b } : { x: p.x + b, y: p.y + a };
+  }
   function cardOrigin(g) {
-    var u = unitOfGroup[g];
-    var p = xy(L.collapsed.rank[u], L.collapsed.slot[u]);
+    var p = unitPos(unitOfGroup[g]);
     return { x: p.x, y: p.y + CARD_HEAD };
   }
   function nodePos(i) {
     if (fullMode) return xy(L.full.rank[i], L.full.slot[i]);
     var g = groupOf[i];
-    if (g < 0) { var u = unitOfNode[i]; return xy(L.collapsed.rank[u], L.collapsed.slot[u]); }
+    if (g < 0) return unitPos(unitOfNode[i]);
     var o = cardOrigin(g), inner = L.inner[g], k = innerIndex[i];
     var p = xy(inner.rank[k], inner.slot[k]);
     return { x: o.x + p.x + 12, y: o.y + p.y + 8 };
   }
-  function groupPos(g) { var u = unitOfGroup[g]; return xy(L.collapsed.rank[u], L.collapsed.slot[u]); }
+  function groupPos(g) { return unitPos(unitOfGroup[g]); }
 
   // ---- drawing ----
   var svg = $("graph"), under = $("under"), cardLayer = $("cards"), edgeLayer = $("edges"),
@@ -113,7 +143,7 @@
     var g = sv("g", { "class": "node " + N.kind[i], "data-id": N.id[i] });
     g.appendChild(sv("rect", { width: BOX_W, height: BOX_H, rx: 6 }));
     var name = sv("text", { x: 7, y: 15, "class": "name" });
-    name.textContent = short(N.id[i], N.op[i] ? 15 : 22);
+    name.textContent = short(N.id[i], N.op[i] ? 14 : 20);
     g.appendChild(name);
     if (N.op[i]) {
       var op = sv("text", { x: BOX_W - 7, y: 15, "class": "opname", "text-anchor": "end" });
@@ -131,7 +161,7 @@
     dirty.add(i);
     return g;
   }
-  function short(text, n) { return text.length > n ? text.slice(0, n - 1) + "…" : text; }
+  function short(text, n) { return text.length > n ? "…" + text.slice(text.length - n + 1) : text; }  // the tail names it best
 
   function groupElement(gi) {
     if (groupEl[gi]) return groupEl[gi];
@@ -188,6 +218,7 @@
   function layoutAll() {
     items.forEach(function (it) { if (it.on) it.layer.removeChild(it.el); });
     items = [];
+    if (!fullMode) makeRoom();
     for (var i = 0; i < count; i++) {
       if (!nodeVisible(i)) continue;
       var e = nodeElement(i), p = nodePos(i);
@@ -202,10 +233,7 @@
         box(e, nodeLayer, p.x, p.y, BOX_W, BOX_H);
         return;
       }
-      var c = cardElement(gi), o = cardOrigin(gi), inner = L.inner[gi];
-      var far = xy(inner.ranks, inner.slots);
-      var w = Math.max(260, (direction === "LR" ? far.x - RANK_W : far.x - SLOT_W) + BOX_W + 24);
-      var h = (direction === "LR" ? far.y - SLOT_H : far.y - RANK_H) + BOX_H + 16 + CARD_HEAD;
+      var c = cardElement(gi), o = cardOrigin(gi), size = cardSize(gi), w = size.w, h = size.h;
       c.setAttribute("transform", "translate(" + o.x + "," + (o.y - CARD_HEAD) + ")");
       c.firstChild.setAttribute("width", w);
       c.firstChild.setAttribute("height", h);
@@ -343,10 +371,12 @@
       " = ", ["term", S.termText[s]]]));
     var rule = N.rule[S.node[s]][j] || ["", ""];
     var f = N.formula[S.node[s]];
+    if (f.length > 40) f = n;  // a long formula (a dot of many inputs): the node's name says it
     var r = ["∂" + (f.indexOf(" ") >= 0 ? "(" + f + ")" : f) + "/∂" + w + " = "];
-    if (rule[0]) r.push(["rule", rule[0]], " = ");
-    if (rule[1]) r.push(["rulenumbers", rule[1]], " = ");
-    r.push(["local", N.localText[S.node[s]][j]]);
+    var localText = N.localText[S.node[s]][j];
+    if (rule[0] && rule[0] !== localText) r.push(["rule", rule[0]], " = ");
+    if (rule[1] && rule[1] !== rule[0] && rule[1] !== localText) r.push(["rulenumbers", rule[1]], " = ");
+    r.push(["local", localText]);
     box.appendChild(line(r));
     if (acc) {
       box.appendChild(line([w + ".grad = ", ["before", S.beforeText[s]], " + ", ["term", S.termText[s]], " = ", ["after", S.afterText[s]],
@@ -655,7 +685,8 @@
     collapse: function (path) { collapse(groupNumber(path)); },
     expandAll: expandAll, collapseAll: collapseAll,
     select: function (id) { if (byId.has(id)) select(byId.get(id), true); },
-    follow: function (on) { following = Boolean(on); }
+    follow: function (on) { following = Boolean(on); },
+    fit: fit
   };
 
   // ---- start ----
