@@ -66,14 +66,15 @@ def over_http(seconds: float) -> dict[str, float]:
         have, data = state["version"], state["data_version"]
         call("POST", "/api/control", {"action": "play"})
         first_step, pictures, start = state["step"], 0, time.perf_counter()
+        accuracy = None
         while time.perf_counter() - start < seconds:
             state = call("GET", f"/api/state?have={have}&data={data}")
             if "frame" in state:
                 pictures += 1
                 have = state["version"]
+                accuracy = state["frame"]["scores"]["test_accuracy"]
         elapsed = time.perf_counter() - start
         call("POST", "/api/control", {"action": "pause"})
-        accuracy = state.get("frame", {}).get("scores", {}).get("test_accuracy")
         return {"steps_per_s": (state["step"] - first_step) / elapsed,
                 "pictures_per_s": pictures / elapsed, "test_accuracy": accuracy}
     finally:

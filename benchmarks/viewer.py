@@ -50,15 +50,16 @@ EXPAND_JS = """async () => {
 }"""
 
 
-def network_graph(nodes: int) -> tuple[Value, nn.MLP]:
-    """The loss of MLP(2, [16, 16, 1]) on enough moons points for about `nodes` nodes."""
+def network_graph(nodes: int) -> tuple[Value, nn.MLP, int]:
+    """The loss of MLP(2, [16, 16, 1]) on enough moons points for about `nodes` nodes (and how
+    many points that took)."""
     model = nn.MLP(2, [16, 16, 1], seed=0)
     X, y = nn.make_moons(400, noise=0.1, seed=0)
     points = 1
     while True:
         loss = nn.hinge_loss([model(x) for x in X[:points]], [1 if t else -1 for t in y[:points]])
         if len(list(walk(loss))) >= nodes or points == len(X):
-            return loss, model
+            return loss, model, points
         points += max(1, points // 4)
 
 
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3, help="runs to take the median of")
     arguments = parser.parse_args(argv)
 
-    loss, model = network_graph(arguments.nodes)
+    loss, model, points = network_graph(arguments.nodes)
     count = len(list(walk(loss)))
     times = []
     for _ in range(arguments.repeats):
@@ -107,7 +108,8 @@ def main(argv: list[str] | None = None) -> None:
         times.append((built - start, time.perf_counter() - built))
     export_time = statistics.median(t[0] for t in times)
     html_time = statistics.median(t[1] for t in times)
-    print(f"graph: {count} nodes, {len(shown.data['steps']['node'])} backward steps, "
+    print(f"graph: MLP(2, [16, 16, 1]) hinge loss over {points} points: {count} nodes, "
+          f"{len(shown.data['steps']['node'])} backward steps, "
           f"{len(shown.data['groups'])} module groups, layout {shown.data['layout']['method']}")
     print(f"python: view() {export_time:.2f} s, to_html() {html_time:.3f} s, "
           f"page {len(page.encode()) / 1e6:.2f} MB")

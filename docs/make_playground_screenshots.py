@@ -3,6 +3,9 @@
 Starts a playground server on 127.0.0.1 (a free port), drives Debian's Chromium with Playwright
 (pip `playwright`; never `playwright install`), trains the default moons network until the test
 accuracy reaches 0.95, and writes docs/playground.png and docs/playground_neuron.png.
+
+The pictures are taken at 130 dpi: Chromium renders 130/96 device pixels per CSS pixel (a CSS
+inch is 96 CSS pixels), and the PNG says 130 dpi in its pHYs chunk (Pillow writes it).
 """
 
 from __future__ import annotations
@@ -17,6 +20,17 @@ from nn.playground import start  # noqa: E402
 from tests.browser_support import CHROMIUM_ARGS, chromium_path  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+DPI = 130
+
+
+def declare_dpi(*paths: Path) -> None:
+    """Write the resolution the pictures were taken at into each PNG."""
+    from PIL import Image
+
+    for path in paths:
+        with Image.open(path) as picture:
+            picture.load()
+        picture.save(path, dpi=(DPI, DPI))
 
 
 def main() -> None:
@@ -28,7 +42,7 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=chromium_path(),
                                                  args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 820},
-                                    device_scale_factor=1)
+                                    device_scale_factor=DPI / 96)
             page.goto(server.url)
             page.wait_for_function("() => window.glassgradPlayground.state().ready")
             page.click("#play")
@@ -51,10 +65,7 @@ def main() -> None:
             page.wait_for_timeout(300)
             page.locator("#neuron").screenshot(path=str(HERE / "playground_neuron.png"))
             browser.close()
-        for name in ("playground.png", "playground_neuron.png"):  # say 130 dpi in the PNG
-            from PIL import Image
-
-            Image.open(HERE / name).save(HERE / name, dpi=(130, 130))
+        declare_dpi(HERE / "playground.png", HERE / "playground_neuron.png")
     finally:
         server.close()
     print("wrote docs/playground.png and docs/playground_neuron.png")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import nn
 from autograd import Value, steps, tanh, view
@@ -91,14 +92,17 @@ def open_view(tab, path: Path) -> None:
     tab.wait_for_selector("body[data-ready='1']")
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
-@given(expressions(max_nodes=7))
-def test_every_step_forward_and_back_shows_the_engines_numbers(browser, tmp_path, expression):  # noqa: F811
+@given(expressions(max_nodes=7), st.sampled_from(["dot", "layered"]),
+       st.sampled_from(["LR", "TB"]))
+def test_every_step_forward_and_back_shows_the_engines_numbers(
+    browser, tmp_path, expression, layout, rankdir  # noqa: F811  (the fixture)
+):
     xs = [Value(x, f"x{i}") for i, x in enumerate(expression.inputs)]
     root = expression.fn(*xs)
     states = timeline([root])
-    path = view(root).save(tmp_path / "random.html")
+    path = view(root, layout=layout, rankdir=rankdir).save(tmp_path / "random.html")
     with open_page(browser) as tab:
         open_view(tab, path)
         assert tab.evaluate("window.glassgrad.stepCount()") == len(states) - 1

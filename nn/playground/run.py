@@ -96,7 +96,7 @@ class Run:
         try:
             outputs = [self.model(inputs[i]) for i in batch]
             chosen = [targets[i] for i in batch]
-            objective = LOSSES[self.config["loss"]](outputs, chosen, self.model)
+            objective = LOSSES[self.config["loss"]](outputs, chosen)
             if self.config["l2"]:
                 objective = objective + self.config["l2"] * losses.l2(self.parameters)
             if not math.isfinite(objective.data):
@@ -162,7 +162,7 @@ class Run:
         if not outputs:
             return None
         try:
-            value = float(LOSSES[self.config["loss"]](outputs, self.targets[part], self.model))
+            value = float(LOSSES[self.config["loss"]](outputs, self.targets[part]))
         except (ArithmeticError, ValueError):
             return None
         return value if math.isfinite(value) else None
@@ -247,7 +247,7 @@ class Run:
 
         def point_loss(*weights: Any) -> Any:
             unit.w, unit.b = list(weights[:-1]), weights[-1]
-            return loss([copy(x)], [target], copy)
+            return loss([copy(x)], [target])
 
         start = [w.data for w in unit.w] + [unit.b.data]
         leaves = [Value(v) for v in start]

@@ -23,6 +23,7 @@ import hmac
 import html
 import json
 import secrets
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -70,6 +71,12 @@ class PlaygroundServer(ThreadingHTTPServer):
         self.hosts = {f"{name}:{self.port}" for name in LOOPBACK_NAMES}
         self.origins = {f"http://{name}:{self.port}" for name in LOOPBACK_NAMES}
         self._thread: threading.Thread | None = None
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A tab that went away mid-answer is normal; anything else is printed."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:

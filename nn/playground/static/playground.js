@@ -74,7 +74,7 @@
       .catch(function (error) { showMessage("The server did not answer: " + error.message); })
       .then(function () {
         polling = false;
-        timer = setTimeout(poll, S && (S.running) ? 25 : 400);
+        timer = setTimeout(poll, S && (S.running || S.replaying) ? 10 : 400);
       });
   }
 
@@ -157,7 +157,7 @@
     Array.prototype.forEach.call($("datasets").children, function (b) {
       b.classList.toggle("on", b.dataset.name === c.dataset);
     });
-    $("layer-count").textContent = c.hidden.length;
+    $("layer-count").textContent = c.hidden.length + (c.hidden.length === 1 ? " hidden layer" : " hidden layers");
     $("plot-hint").textContent = classes === 3
       ? "Click the plot to add a point of class 0, shift-click class 1, alt-click class 2."
       : classes === 0 ? "Click the plot to add a point with target +1, shift-click −1."
