@@ -312,7 +312,7 @@ def _groups(
             path[i] = _common_path(owners)
         elif len(set(node.parents)) == 1:
             path[i] = path[index[node.parents[0]]]
-    names = list(dict.fromkeys(p for p in path if p))
+    names = sorted({p for p in path if p}, key=_natural)
     number_of = {name: g for g, name in enumerate(names)}
     group_of = [number_of.get(p, -1) for p in path]
     members: list[list[int]] = [[] for _ in names]
@@ -320,6 +320,11 @@ def _groups(
         if g >= 0:
             members[g].append(i)
     return [{"path": name, "members": m} for name, m in zip(names, members)], group_of
+
+
+def _natural(path: str) -> list[tuple[int, int | str]]:
+    """Sort key: `layers.2` before `layers.10` (numbers compare as numbers)."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in path.split(".")]
 
 
 def _common_path(paths: set[str]) -> str:

@@ -59,7 +59,7 @@ def dot_layout(count: int, edges: Edges, timeout: float = DOT_TIMEOUT) -> Layout
     program = shutil.which("dot")
     if program is None or count == 0:
         return None
-    lines = ["digraph g {", "rankdir=LR; nodesep=0.25; ranksep=1;",
+    lines = ["digraph g {", "rankdir=LR; nodesep=0.25; ranksep=1; ordering=out;",
              "node [shape=box, fixedsize=true, width=2, height=0.5, label=\"\"];"]
     lines += [f"n{i};" for i in range(count)]
     lines += [f"n{a} -> n{b};" for a, b in dict.fromkeys(edges)]
