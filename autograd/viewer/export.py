@@ -214,6 +214,7 @@ def _backward(
         for step in taken:
             parent = index[step.parent]
             before = shown[parent]
+            assert before is not None, "the first pass's start shows every gradient"
             shown[parent] = step.parent_grad
             for key, value in (
                 ("pass", number_of_pass), ("number", step.number), ("node", index[step.node]),
@@ -280,8 +281,11 @@ def _replayer(
 ) -> Callable[[list[Value]], float]:
     """f(leaf values) = Σ roots, recomputed with each node's own forward (no graph is built)."""
     index = {node: i for i, node in enumerate(nodes)}
-    order = [(index[node], node._op.forward, [index[p] for p in node.parents])
-             for node in reversed(backprop_order(roots))]
+    order = []
+    for node in reversed(backprop_order(roots)):
+        op = node.operation
+        assert op is not None, "backprop_order lists computed nodes only"
+        order.append((index[node], op.forward, [index[p] for p in node.parents]))
     root_positions = [index[root] for root in roots]
     base = [node.data for node in nodes]
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Sequence
+from typing import Any
 
 DOT_LIMIT = 1500
 """Graphs with more nodes than this are laid out in Python even when `dot` is installed."""
@@ -28,7 +29,7 @@ DOT_TIMEOUT = 20.0
 METHODS = ("auto", "dot", "layered")
 
 Edges = Sequence[tuple[int, int]]
-Layout = dict[str, list]
+Layout = dict[str, Any]
 
 
 def layout(count: int, edges: Edges, method: str = "auto") -> Layout:
