@@ -8,9 +8,10 @@ is cut with a note saying how many nodes were left out, so any graph can be draw
 
 from __future__ import annotations
 
+import functools
 import os
-import tempfile
-from collections.abc import Iterable
+import shutil
+from collections.abc import Callable, Iterable
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import graphviz
 
 from .graph import walk
+from .io import write_atomic
 from .steps import Step, format_number, name_nodes
 from .value import Value
 
@@ -38,8 +40,53 @@ HIGHLIGHT = "#dc2626"
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 
 
+GRAPHVIZ_MISSING = (
+    "needs the Graphviz program 'dot', which is not on PATH. Install Graphviz (Debian/Ubuntu: "
+    "apt-get install graphviz; macOS: brew install graphviz; others: "
+    "https://graphviz.org/download/), or save a .dot file, which needs no Graphviz."
+)
+
+
+NOTEBOOK_MAX_NODES = 100
+"""A notebook shows at most this many Values of a graph (about 200 kB of SVG), with a note
+saying how many more there are; `save()` writes the whole drawing."""
+
+
 class GraphvizNotFound(RuntimeError):
     """The Graphviz `dot` program, needed to lay out SVG/PNG/PDF, is not installed."""
+
+
+class Drawing(graphviz.Digraph):
+    """The `graphviz.Digraph` that `draw_graph` returns, with a notebook display of its own:
+    without Graphviz's `dot` it shows a one-line install hint (its DOT text stays in `.source`)
+    instead of a traceback, and a large graph is shown cut to `NOTEBOOK_MAX_NODES` Values so
+    a notebook does not embed megabytes of SVG."""
+
+    values_drawn = 0
+    """How many Values the drawing holds."""
+
+    _redraw: Callable[[int], graphviz.Digraph] | None = None
+
+    def _repr_mimebundle_(
+        self,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        if shutil.which("dot") is None:
+            return {"text/plain": self.missing_dot_hint()}
+        shown: graphviz.Digraph = self
+        if self._redraw is not None and self.values_drawn > NOTEBOOK_MAX_NODES:
+            shown = self._redraw(NOTEBOOK_MAX_NODES)
+        try:
+            return graphviz.Digraph._repr_mimebundle_(shown, include, exclude, **options)
+        except graphviz.ExecutableNotFound:
+            return {"text/plain": self.missing_dot_hint()}
+
+    def missing_dot_hint(self) -> str:
+        """The one line a notebook shows when Graphviz's `dot` is missing."""
+        return (f"glassgrad: this graph of {self.values_drawn} values {GRAPHVIZ_MISSING} "
+                "Its DOT text is graph.source.")
 
 
 def draw_graph(
@@ -59,7 +106,9 @@ def draw_graph(
     Values are called `n1`, `n2`, … as in `explain()`. At most `max_nodes` Values are drawn,
     breadth first from the roots; the rest is summarised in a "… N more nodes" note.
     `highlight` marks a `Step` of `steps(root)` (its edge, labelled upstream · local = term,
-    and both ends) or a single Value. The result displays in Jupyter; `save()` writes files.
+    and both ends) or a single Value. The result (a `Drawing`, a `graphviz.Digraph`) displays
+    in Jupyter — cut to `NOTEBOOK_MAX_NODES` there, or as a one-line hint without Graphviz —
+    and `save()` writes files.
     """
     roots = [root] if isinstance(root, Value) else list(root) if isinstance(root, Iterable) else []
     roots = list(dict.fromkeys(roots))  # a root given twice is drawn once
@@ -81,7 +130,12 @@ def draw_graph(
     outputs = set(roots)
     marked = {highlight.node, highlight.parent} if isinstance(highlight, Step) else {highlight}
 
-    graph = graphviz.Digraph("computation_graph")
+    graph = Drawing("computation_graph")
+    graph.values_drawn = len(shown)
+    if hidden or len(shown) > NOTEBOOK_MAX_NODES:
+        graph._redraw = functools.partial(
+            _redraw, roots, rankdir, show_grad, highlight, parameters, legend
+        )
     graph.attr(rankdir=rankdir, fontname="Helvetica")
     graph.attr("node", fontname="Helvetica", fontsize="11")
     graph.attr("edge", fontname="Helvetica", fontsize="10", color="#6b7280")
@@ -124,6 +178,12 @@ def draw_graph(
 draw_dot = draw_graph
 
 
+def _redraw(roots: list[Value], rankdir: str, show_grad: bool, highlight: Step | Value | None,
+            parameters: Any, legend: bool, max_nodes: int) -> graphviz.Digraph:
+    """The same drawing with fewer nodes (what a notebook shows of a large graph)."""
+    return draw_graph(roots, rankdir, show_grad, max_nodes, highlight, parameters, legend)
+
+
 def save(graph: graphviz.Digraph | Value | Iterable[Value], path: str | os.PathLike,
          **options: Any) -> Path:
     """Write a picture to `path`; the extension picks the format: .svg .png .pdf, or .dot/.gv.
@@ -147,27 +207,9 @@ def save(graph: graphviz.Digraph | Value | Iterable[Value], path: str | os.PathL
         try:
             data = graph.pipe(format=layout)
         except graphviz.ExecutableNotFound:
-            raise GraphvizNotFound(
-                f"writing {path.name} needs the Graphviz program 'dot', which is not on PATH. "
-                "Install Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install "
-                "graphviz; others: https://graphviz.org/download/), or save a .dot file, "
-                "which needs no Graphviz."
-            ) from None
-    write_atomically(path, data)
+            raise GraphvizNotFound(f"writing {path.name} {GRAPHVIZ_MISSING}") from None
+    write_atomic(path, data)
     return path
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file next to `path`, then rename it over `path`."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 def _kind(node: Value, outputs: set[Value], parameter_names: dict[Value, str]) -> str:
@@ -199,8 +241,13 @@ def _escape(text: str) -> str:
 
 
 def _add_legend(graph: graphviz.Digraph, kinds: list[str]) -> None:
+    """One compact row of small swatches, across the drawing's flow (not a column of its own)."""
+    across = graph.graph_attr.get("rankdir", "LR") in ("LR", "RL")
     with graph.subgraph(name="cluster_legend") as legend:
-        legend.attr(label="legend", fontsize="10", color="#d1d5db", rank="same")
+        legend.attr(label="", color="#d1d5db", margin="4", rank="" if across else "same")
         for kind in kinds:
             legend.node(f"legend_{kind}", LEGEND[kind], shape="box", style="filled",
-                        fillcolor=FILL[kind], fontsize="9")
+                        fillcolor=FILL[kind], fontsize="8", height="0.2", margin="0.06,0.02")
+        if across:  # in left-to-right drawings a row means consecutive ranks: chain them unseen
+            for left, right in zip(kinds, kinds[1:]):
+                legend.edge(f"legend_{left}", f"legend_{right}", style="invis", minlen="1")

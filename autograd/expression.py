@@ -1,30 +1,34 @@
 """Arithmetic expressions from text, checked against a whitelist and built as a Value graph.
 
 `parse_expression("tanh(w*x + b)")` reads the text with `ast` and accepts only numbers,
-variables, `+ - * / **`, unary `-` and `+`, and calls of one-argument primitives by name
-(`exp log sqrt tanh sigmoid relu leaky_relu abs sin cos`, and any one-argument primitive
-registered with `autograd.primitive`). Nothing in the text is ever executed: `evaluate` walks
-the checked tree and applies the engine's ops. Every error is an `ExpressionError` that knows
-the column it is about.
+variables, the constants `pi` and `e` (unless given a value), `+ - * / **`, unary `-` and `+`,
+and calls by name of the op table's one-input rows (`autograd.ops.REGISTRY`, `Op.arity == 1`:
+`exp log sqrt tanh sigmoid relu abs sin cos neg`, the parametric `power` and `leaky_relu`,
+whose parameters are numbers given by keyword, `leaky_relu(x, slope=0.2)`, and any one-input
+primitive registered with `autograd.primitive`). Nothing in the text is ever executed:
+`evaluate` walks the checked tree and applies the engine's ops. Every error is an
+`ExpressionError` that knows the column it is about.
 """
 
 from __future__ import annotations
 
 import ast
-import inspect
 import math
 import operator
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .ops import REGISTRY
-from .value import Op, Value, apply, as_value
+from .ops import REGISTRY, Op
+from .value import Value, as_value
+
+CONSTANTS = {"pi": math.pi, "e": math.e}
+"""Names that stand for these numbers when no value is given for them."""
 
 BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
           ast.Div: operator.truediv, ast.Pow: operator.pow}
 SIGNS = (ast.USub, ast.UAdd)
-NARY = frozenset({"sum", "dot"})  # built-in primitives of many inputs: not callable here
 ALLOWED = (ast.Constant, ast.Name, ast.BinOp, ast.UnaryOp, ast.Call, ast.operator, ast.unaryop,
-           ast.expr_context)
+           ast.expr_context, ast.keyword)  # a keyword is checked by its call: a parameter
 FORBIDDEN = {  # what some of the constructs outside the whitelist are called in messages
     ast.Attribute: "attribute access",
     ast.Subscript: "indexing",
@@ -38,8 +42,10 @@ FORBIDDEN = {  # what some of the constructs outside the whitelist are called in
     ast.IfExp: "if/else",
     ast.NamedExpr: "assignment (:=)",
     ast.Starred: "unpacking (*)",
-    ast.keyword: "a keyword argument",
 }
+
+
+HINTS = {ast.BitXor: "; for a power use ** (x**2): ^ is not a power in Python"}
 
 
 class ExpressionError(ValueError):
@@ -72,12 +78,16 @@ class Expression:
     variables: tuple[str, ...]
     functions: dict[str, Op]
 
-    def evaluate(self, values: dict[str, Value]) -> Value:
+    def evaluate(self, values: Mapping[str, Value | float]) -> Value:
         """The Value of the expression, with each variable bound to the Value in `values`.
+
+        `pi` and `e` are the constants π and e unless `values` gives them a value.
 
         Domain errors of the engine (e.g. `log` of a negative number) become ExpressionErrors
         pointing at the operation that failed, with the engine's message.
         """
+        values = {**{name: number for name, number in CONSTANTS.items()
+                     if name in self.variables and name not in values}, **values}
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Name) and node.id in self.variables and node.id not in values:
                 raise _error_at(node, f"no value given for the variable {node.id}", self.text)
@@ -86,7 +96,7 @@ class Expression:
         except RecursionError:
             raise ExpressionError("the expression is nested too deeply", self.text) from None
 
-    def _evaluate(self, node: ast.expr, values: dict[str, Value]) -> Value | float:
+    def _evaluate(self, node: ast.expr, values: Mapping[str, Value | float]) -> Value | float:
         if isinstance(node, ast.Constant):
             return float(node.value)
         if isinstance(node, ast.Name):
@@ -112,13 +122,14 @@ class Expression:
             if not isinstance(left, Value) and not isinstance(right, Value):
                 left = as_value(left)  # arithmetic on constants: the engine checks it too
             return BINARY[type(node.op)](left, right)
-        return apply(self.functions[node.func.id], as_value(operands[0]))
+        params = {keyword.arg: _number(keyword.value) for keyword in node.keywords}
+        return self.functions[node.func.id](as_value(operands[0]), **params)
 
 
 def functions() -> dict[str, Op]:
-    """The primitives an expression may call: each op with a plain name that takes one input."""
-    return {name: op for name, op in REGISTRY.items()
-            if name.isidentifier() and name not in NARY and _may_take_one_input(op)}
+    """The primitives an expression may call: each row of the op table (`autograd.ops.REGISTRY`)
+    with a plain name and `arity` 1."""
+    return {name: op for name, op in REGISTRY.items() if name.isidentifier() and op.arity == 1}
 
 
 def parse_expression(text: str) -> Expression:
@@ -165,7 +176,7 @@ def _check(
                 problem = f"{node.id} is a function: call it, as in {node.id}(x)"
             variables.append(node)
         elif isinstance(node, ast.BinOp) and type(node.op) not in BINARY:
-            problem = "this operator is not allowed"
+            problem = "this operator is not allowed" + HINTS.get(type(node.op), "")
         elif isinstance(node, ast.UnaryOp) and not isinstance(node.op, SIGNS):
             problem = "this operator is not allowed"
         elif not isinstance(node, ALLOWED):
@@ -192,23 +203,38 @@ def _check_call(node: ast.Call, allowed: dict[str, Op]) -> str | None:
     name = node.func.id
     if name not in allowed:
         return f"unknown function {name!r}; known: {', '.join(sorted(allowed))}"
-    if len(node.args) != 1 or node.keywords:
-        return f"{name} takes exactly one argument"
+    op = allowed[name]
+    if len(node.args) != 1:
+        return f"{name} takes exactly one argument" + _parameters_hint(op)
+    for keyword in node.keywords:
+        if keyword.arg not in op.params:
+            return (f"{name} has no parameter {keyword.arg or '**'}" if op.params
+                    else f"{name} takes exactly one argument") + _parameters_hint(op)
+        if _number(keyword.value) is None:
+            return f"the parameter {keyword.arg} of {name} must be a number"
     return None
 
 
-def _may_take_one_input(op: Op) -> bool:
-    """False when the op's rule `derivative(out, *inputs)` visibly takes more or fewer inputs."""
-    try:
-        parameters = inspect.signature(op.derivative).parameters.values()
-    except (TypeError, ValueError):
-        return True
-    if any(parameter.kind is inspect.Parameter.VAR_POSITIONAL for parameter in parameters):
-        return True  # e.g. a wrapper around the rule: a wrong count fails when it is called
-    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    required = [parameter for parameter in parameters
-                if parameter.kind in positional and parameter.default is parameter.empty]
-    return len(required) == 2
+def _parameters_hint(op: Op) -> str:
+    """`(and the parameter n=2)` for a parametric op, else nothing."""
+    if not op.params:
+        return ""
+    listed = ", ".join(f"{key}={value:g}" for key, value in op.params.items())
+    return f" (and the keyword parameter{'s' * (len(op.params) > 1)} {listed})"
+
+
+def _number(node: ast.expr) -> float | None:
+    """The value of a number written as a constant, with an optional sign; else None."""
+    sign = 1.0
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, SIGNS):
+        sign = -1.0 if isinstance(node.op, ast.USub) else 1.0
+        node = node.operand
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        try:
+            return sign * float(node.value)
+        except OverflowError:
+            return None
+    return None
 
 
 def _error_at(node: ast.AST, message: str, text: str) -> ExpressionError:

@@ -49,6 +49,10 @@ def apply(op: Op, *inputs: Value) -> Value:
     node.data = data
     node.grad = 0.0
     node.label = ""
+    if not mode.entered:  # no mode anywhere: record (the state of this thread is not read)
+        node._parents = inputs
+        node._op = op
+        return node
     state = mode.state
     if state.enabled:
         node._parents = inputs
@@ -144,7 +148,7 @@ class Value:
         order = backprop_order(self)
         held = start_pass(order)
         self.grad += seed
-        anomaly = mode.state.anomaly
+        anomaly = mode.entered and mode.state.anomaly
         for node in order:
             upstream = node.grad
             if upstream == 0.0:
@@ -238,25 +242,25 @@ class Value:
 
     def __lt__(self, other: Scalar) -> bool:
         outcome = self.data < _data_of(other)
-        if mode.state.observer is not None:
+        if mode.entered and mode.state.observer is not None:
             mode.state.observer(self, "<", other, outcome)
         return outcome
 
     def __le__(self, other: Scalar) -> bool:
         outcome = self.data <= _data_of(other)
-        if mode.state.observer is not None:
+        if mode.entered and mode.state.observer is not None:
             mode.state.observer(self, "<=", other, outcome)
         return outcome
 
     def __gt__(self, other: Scalar) -> bool:
         outcome = self.data > _data_of(other)
-        if mode.state.observer is not None:
+        if mode.entered and mode.state.observer is not None:
             mode.state.observer(self, ">", other, outcome)
         return outcome
 
     def __ge__(self, other: Scalar) -> bool:
         outcome = self.data >= _data_of(other)
-        if mode.state.observer is not None:
+        if mode.entered and mode.state.observer is not None:
             mode.state.observer(self, ">=", other, outcome)
         return outcome
 
@@ -536,4 +540,5 @@ def check_backward(node: Value, local: tuple[float, ...]) -> None:
 
 # The op table imports Value and apply from here, so it is imported last (the one import circle).
 # (Op is imported too, so `autograd.value.Op` keeps working.)
-from .ops import ABS, ADD, DIV, MUL, NEG, POW, POWER, SUB, Op  # noqa: E402, F401
+from .ops import ABS, ADD, DIV, MUL, NEG, POW, POWER, SUB  # noqa: E402
+from .ops import Op as Op  # noqa: E402

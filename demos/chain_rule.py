@@ -124,9 +124,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     curves = activation_table(41 if arguments.quick else 161)
     from nn import plot
 
-    activations = plot.curves(curves, out / "activations.png",
-                              title="activations (solid) and their derivatives (dashed)",
-                              ylim=(-1.2, 1.8))
+    activations = out / "activations.png"
+    plot.curves(curves, activations, title="activations (solid) and their derivatives (dashed)",
+                ylim=(-1.2, 1.8))
     pictures = [before, after, paused, activations]
     for picture in pictures:
         print(f"wrote {picture}")

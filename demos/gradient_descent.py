@@ -85,8 +85,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     from nn import plot
 
-    picture = plot.descent_paths(
-        lambda x, y: rosenbrock(x, y), paths, arguments.out / "gradient_descent.png",
+    picture = arguments.out / "gradient_descent.png"
+    plot.descent_paths(
+        lambda x, y: rosenbrock(x, y), paths, picture,
         xlim=(-1.6, 1.6), ylim=(-0.6, 1.8), minimum=(1.0, 1.0),
         title="gradient descent on f(x, y) = (1 - x)² + 100(y - x²)²",
     )

@@ -108,9 +108,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     from nn import plot
 
-    picture = plot.matrices(
-        {"W": W, "dL/dW = ΔᵀX": dW, "W - 0.1·dL/dW": W_next}, arguments.out / "linear_algebra.png",
-        title="a layer's weight matrix, its gradient, and one step of gradient descent",
+    picture = arguments.out / "linear_algebra.png"
+    plot.matrices(
+        {"W": W, "W - 0.1·dL/dW": W_next, "dL/dW = ΔᵀX": dW}, picture,
+        title="a layer's weight matrix, one step of gradient descent, and the gradient",
+        scales=[["W", "W - 0.1·dL/dW"], ["dL/dW = ΔᵀX"]],
     )
     print(f"\nwrote {picture}")
     return {

@@ -103,15 +103,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     test_scores = report_metrics(model, X_test, y_test, "test")
 
     heading("Pictures")
-    boundary = plot.decision_regions(
-        lambda points: nn.predict(model, points), X_train, y_train,
-        arguments.out / "moons_boundary.png",
+    boundary = arguments.out / "moons_boundary.png"
+    plot.decision_regions(
+        lambda points: nn.predict(model, points), X_train, y_train, boundary,
         title="MLP(2, [16, 16, 1]): boundary score = 0, margin ±1 dashed",
         X_test=X_test, y_test=y_test, class_names=CLASS_NAMES, margin=True,
         resolution=resolution,
     )
-    curves = plot.training_curves(history, arguments.out / "moons_training.png",
-                                  title="two moons: one full-batch SGD step per epoch")
+    curves = arguments.out / "moons_training.png"
+    plot.training_curves(history, curves, title="two moons: one full-batch SGD step per epoch",
+                         validation_label="test")
     graph = draw_one_neuron(model, X_train, arguments.out)
 
     heading("Without an activation function, the same network is a straight line")
@@ -124,9 +125,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     print(f"accuracy without relu: train {linear_scores['train']:.3f}, "
           f"test {linear_scores['test']:.3f} (with relu: {train_scores['accuracy']:.3f}, "
           f"{test_scores['accuracy']:.3f})")
-    straight = plot.decision_regions(
-        lambda points: nn.predict(linear, points), X_train, y_train,
-        arguments.out / "moons_linear_boundary.png",
+    straight = arguments.out / "moons_linear_boundary.png"
+    plot.decision_regions(
+        lambda points: nn.predict(linear, points), X_train, y_train, straight,
         title="the same MLP without relu: a straight boundary",
         X_test=X_test, y_test=y_test, class_names=CLASS_NAMES, resolution=resolution,
     )

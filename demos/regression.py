@@ -68,13 +68,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     heading("Pictures")
     from nn import plot
 
-    fit_picture = plot.regression_fit(
-        [p[0] for p in X], y, snapshots, arguments.out / "regression_fit.png",
+    fit_picture = arguments.out / "regression_fit.png"
+    plot.regression_fit(
+        [p[0] for p in X], y, snapshots, fit_picture,
         truth=(grid, [math.sin(x) for x in grid]),
         title="MLP(1, [8, 8, 1], tanh) fitting sin(x): the curve over training",
     )
-    curves = plot.training_curves(history, arguments.out / "regression_training.png",
-                                  title="fitting sin(x) with mean squared error")
+    curves = arguments.out / "regression_training.png"
+    plot.training_curves(history, curves, title="fitting sin(x) with mean squared error")
     for picture in (fit_picture, curves):
         print(f"wrote {picture}")
     return {

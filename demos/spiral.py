@@ -81,14 +81,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     heading("Pictures")
     from nn import plot
 
-    regions = plot.decision_regions(
-        lambda points: nn.predict(model, points), X_train, y_train,
-        arguments.out / "spiral_regions.png", title="MLP(2, [16, 16, 3]): the most probable class",
+    regions = arguments.out / "spiral_regions.png"
+    plot.decision_regions(
+        lambda points: nn.predict(model, points), X_train, y_train, regions,
+        title="MLP(2, [16, 16, 3]): the most probable class",
         X_test=X_test, y_test=y_test, class_names=CLASS_NAMES,
         resolution=30 if arguments.quick else 70,
     )
-    curves = plot.training_curves(history, arguments.out / "spiral_training.png",
-                                  title="three-class spiral: cross-entropy and accuracy")
+    curves = arguments.out / "spiral_training.png"
+    plot.training_curves(history, curves, title="three-class spiral: cross-entropy and accuracy",
+                         validation_label="test")
     for picture in (regions, curves):
         print(f"wrote {picture}")
     return {

@@ -13,13 +13,16 @@ from .losses import (
     mse_loss,
 )
 from .module import IncompatibleKeys, ModelFileError, Module, load, load_state
-from .optim import SGD, Adam, AdamW, CosineAnnealing, LinearDecay, StepLR
+from .optim import SGD, Adam, AdamW, CosineAnnealing, LinearDecay, LRFunction, StepLR
 
 # -- metrics, data, training, plots: metrics.py, data.py, train.py, plot.py --
 # isort: split
 from . import data, metrics, train
 from .data import (
+    DatasetError,
     batches,
+    load_digits,
+    load_names,
     make_blobs,
     make_circles,
     make_moons,
@@ -35,7 +38,22 @@ from .metrics import (
     precision,
     recall,
 )
-from .train import History, evaluate, fit, predict, predict_classes
+from .train import History, evaluate, fit, predict, predict_classes, train_step
+
+# -- a GPT made of scalars, and the way to PyTorch: attention.py, torch.py --
+# isort: split
+from . import attention
+from .attention import (
+    GPT,
+    CausalSelfAttention,
+    CharTokenizer,
+    Embedding,
+    KVCache,
+    LayerNorm,
+    RMSNorm,
+    generate,
+    sample,
+)
 
 
 def __getattr__(name: str) -> object:
@@ -44,4 +62,8 @@ def __getattr__(name: str) -> object:
         import importlib
 
         return importlib.import_module(".plot", __name__)
+    if name in ("to_torch", "from_torch"):  # torch is an optional extra, imported on first use
+        from . import torch as graduation
+
+        return getattr(graduation, name)
     raise AttributeError(f"module 'nn' has no attribute {name!r}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from autograd import Value, linalg
@@ -72,12 +72,37 @@ def _positive_int(n: Any, what: str) -> int:
     return n
 
 
+def _layer_sizes(nouts: Any) -> list[int]:
+    sizes = list(nouts) if isinstance(nouts, Iterable) and not isinstance(nouts, str) else []
+    if not sizes:
+        raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+    return [_positive_int(n, "each layer size in nouts") for n in sizes]
+
+
 def _inputs(x: Sequence[Scalar] | Scalar, nin: int, who: str) -> Sequence[Scalar]:
-    """`x` as a sequence of length nin (a single number or Value is accepted when nin is 1)."""
+    """`x` as a sequence of length nin (a single number or Value is accepted when nin is 1).
+
+    A NumPy array (or torch tensor) of one sample is read with `tolist()`; a batch of samples
+    is refused with a message saying how to run one sample at a time.
+    """
+    if type(x) is list and len(x) == nin:  # the common case, as cheap as it can be
+        return x
+    if type(x).__module__.partition(".")[0] in ("numpy", "torch"):
+        x = x.tolist()  # type: ignore[union-attr]
     if isinstance(x, (Value, int, float)):
         x = [x]
+    if not isinstance(x, Sequence) or isinstance(x, str):
+        raise TypeError(
+            f"{who} takes one sample: a list of {nin} numbers or Values, got {type(x).__name__}"
+        )
     if len(x) != nin:
-        raise ValueError(f"{who} expected {nin} inputs, got {len(x)}")
+        batch = bool(x) and all(isinstance(row, Sequence) and len(row) == nin for row in x)
+        hint = (
+            f": this looks like a batch of {len(x)} sample{'s' * (len(x) != 1)}; a model takes "
+            "one sample at a time, e.g. [model(x) for x in X] (or nn.predict(model, X) for floats)"
+            if batch else ""
+        )
+        raise ValueError(f"{who} expected {nin} inputs, got {len(x)}{hint}")
     return x
 
 
@@ -100,12 +125,16 @@ class Neuron(Module):
         draw = _initialiser(init)
         self.w = [Value(draw(rng, nin, nout)) for _ in range(nin)]
         self.b = Value(0.0)
-        self.named_parameters()  # labels: w.0, w.1, …, b
 
     def forward(self, x: Sequence[Scalar] | Scalar) -> Scalar:
         """f(w·x + b); ∂(w·x + b)/∂wᵢ = xᵢ, ∂/∂b = 1."""
         x = _inputs(x, self.nin, f"Neuron({self.nin})")
         return self._activate(linalg.dot(self.w, x) + self.b)
+
+    @classmethod
+    def count_parameters(cls, config: Mapping[str, Any]) -> int:
+        """nin weights and a bias."""
+        return _positive_int(config.get("nin"), "nin") + 1
 
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "activation": activation_name(self.activation)}
@@ -130,7 +159,6 @@ class Layer(Module):
         self._activate = get_activation(activation)
         rng = make_rng(seed)
         self.neurons = [Neuron(nin, None, init, rng, nout) for _ in range(nout)]
-        self.named_parameters()  # labels: neurons.0.w.0, …
 
     @property
     def weights(self) -> list[list[Value]]:
@@ -147,6 +175,12 @@ class Layer(Module):
         x = _inputs(x, self.nin, f"Layer({self.nin}, {self.nout})")
         pre_activation = linalg.add(linalg.matvec(self.weights, x), self.biases)
         return [self._activate(z) for z in pre_activation]
+
+    @classmethod
+    def count_parameters(cls, config: Mapping[str, Any]) -> int:
+        """(nin weights + a bias) per output."""
+        nin, nout = (_positive_int(config.get(key), key) for key in ("nin", "nout"))
+        return (nin + 1) * nout
 
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "nout": self.nout, "activation": activation_name(self.activation)}
@@ -172,9 +206,7 @@ class MLP(Module):
         seed: Seed = None,
     ) -> None:
         self.nin = _positive_int(nin, "nin")
-        if isinstance(nouts, (int, str)) or not nouts:
-            raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        self.nouts = [_positive_int(n, "each layer size in nouts") for n in nouts]
+        self.nouts = _layer_sizes(nouts)
         for given in (activation, output_activation):
             get_activation(given)  # a wrong name raises here, even if no layer would use it
         self.activation = activation
@@ -192,13 +224,18 @@ class MLP(Module):
             )
             for i in range(len(self.nouts))
         ]
-        self.named_parameters()  # labels: layers.0.neurons.0.w.0, …
 
     def forward(self, x: Sequence[Scalar] | Scalar) -> Scalar | list[Scalar]:
         """The layers applied in turn; a single output comes back as a Value, not a list."""
         for layer in self.layers:
             x = layer(x)
         return x[0] if len(x) == 1 else x
+
+    @classmethod
+    def count_parameters(cls, config: Mapping[str, Any]) -> int:
+        """Σ over layers of (inputs + 1) · outputs."""
+        sizes = [_positive_int(config.get("nin"), "nin"), *_layer_sizes(config.get("nouts"))]
+        return sum((nin + 1) * nout for nin, nout in zip(sizes, sizes[1:]))
 
     def config(self) -> dict[str, Any]:
         return {

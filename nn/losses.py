@@ -72,6 +72,13 @@ def cross_entropy(logits: Sequence[Any], targets: Any, reduction: str = "mean") 
         raise ValueError(f"cross_entropy: {len(logits)} rows of logits but {len(targets)} targets")
     losses = []
     for i, (row, target) in enumerate(zip(logits, targets)):
+        if _is_scalar(row):
+            raise ValueError(
+                f"cross_entropy: sample {i} has one output, but cross_entropy needs one logit per "
+                "class (a model whose last layer has k >= 2 outputs, e.g. MLP(2, [16, 2])); "
+                "for two classes from one output use binary_cross_entropy_with_logits "
+                "('bce_logits') or hinge_loss"
+            )
         if not _is_index(target):
             raise TypeError(f"cross_entropy: target {i} must be a class index, got {target!r}")
         if not 0 <= target < len(row):
@@ -86,14 +93,24 @@ def cross_entropy(logits: Sequence[Any], targets: Any, reduction: str = "mean") 
 def hinge_loss(scores: Any, targets: Any, reduction: str = "mean") -> Any:
     """micrograd's max-margin loss: ℓᵢ = max(0, 1 - yᵢ·sᵢ) for labels yᵢ in {-1, +1}.
 
-    Zero once a sample is on the right side with margin 1; ∂ℓᵢ/∂sᵢ = -yᵢ while it is not.
+    Labels may also be 0/1 (0 is read as -1), the convention of `fit(…, 'hinge')` and of the
+    other classification losses. Zero once a sample is on the right side with margin 1;
+    ∂ℓᵢ/∂sᵢ = -yᵢ while it is not.
     """
     losses = []
     for i, (s, y) in enumerate(_pairs(scores, targets, "hinge_loss")):
-        if float(y) not in (-1.0, 1.0):
-            raise ValueError(f"hinge_loss: target {i} is {float(y)!r}; labels must be -1 or +1")
-        losses.append(autograd.relu(1.0 - y * s))
+        losses.append(autograd.relu(1.0 - plus_minus(y, f"hinge_loss: target {i}") * s))
     return _reduce(losses, reduction, "hinge_loss")
+
+
+def plus_minus(label: Any, what: str = "label") -> float:
+    """A binary label as -1.0 or +1.0: 0 and -1 are the negative class, 1 the positive."""
+    number = float(label)
+    if number in (0.0, -1.0):
+        return -1.0
+    if number == 1.0:
+        return 1.0
+    raise ValueError(f"{what}: labels 0/1 or -1/+1, got {label!r}")
 
 
 def l2(parameters: Sequence[Scalar]) -> Scalar:

@@ -10,11 +10,14 @@ For one class c, counting over the samples:
 'macro' takes the plain mean over classes; 'weighted' weighs each class by its support (number of
 true samples); 'micro' pools tp, fp and fn over all classes first; None returns the list per
 class. A ratio with a zero denominator is ill-defined: as scikit-learn does, it becomes
-`zero_division` (0 or 1), and the default 'warn' gives 0 with an `UndefinedMetricWarning`.
+`zero_division` (0, 1 or nan), and the default 'warn' gives 0 with an `UndefinedMetricWarning`.
+Averages leave nan values out; a 'weighted' average where no label has a true sample (every
+weight zero) is the plain mean, as in scikit-learn.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Hashable, Sequence
 from typing import Any
@@ -56,9 +59,16 @@ def confusion_matrix(
 
     Rows are the truth, columns the prediction; the diagonal counts correct answers. `labels`
     defaults to the sorted labels found in either list; samples outside `labels` are not counted.
+    Given `labels` none of which is in `y_true` raise ValueError, as scikit-learn does.
     """
     _check_pair(y_true, y_pred)
+    given = labels is not None
     labels = _labels_or_found(labels, y_true, y_pred)
+    if given and not set(labels) & set(y_true):
+        raise ValueError(
+            f"confusion_matrix: none of labels={labels!r} is in y_true; at least one label "
+            "must be (as scikit-learn)"
+        )
     index = {label: i for i, label in enumerate(labels)}
     matrix = [[0] * len(labels) for _ in labels]
     for t, p in zip(y_true, y_pred):
@@ -107,15 +117,8 @@ def precision_recall_fscore_support(
     )
     if average is None:
         return precision, recall, f1, support
-    if average == "weighted":
-        total = sum(support)
-        if total == 0:
-            value = _zero_division_value(zero_division)
-            return value, value, value, None
-        weights = [s / total for s in support]
-    else:
-        weights = [1 / len(precision)] * len(precision)
-    return tuple(_weighted(metric, weights) for metric in (precision, recall, f1)) + (None,)
+    weights = support if average == "weighted" and sum(support) else [1] * len(precision)
+    return tuple(_average(metric, weights) for metric in (precision, recall, f1)) + (None,)
 
 
 def precision(
@@ -240,8 +243,14 @@ def _check_pair(y_true: Sequence[Hashable], y_pred: Sequence[Hashable]) -> None:
 
 
 def _check_zero_division(zero_division: str | float) -> None:
-    if zero_division != "warn" and zero_division not in (0, 1):
-        raise ValueError(f"zero_division must be 'warn', 0 or 1, got {zero_division!r}")
+    if zero_division == "warn" or _is_nan(zero_division):
+        return
+    if isinstance(zero_division, bool) or zero_division not in (0, 1):
+        raise ValueError(f"zero_division must be 'warn', 0, 1 or nan, got {zero_division!r}")
+
+
+def _is_nan(x: Any) -> bool:
+    return isinstance(x, float) and math.isnan(x)
 
 
 def _zero_division_value(zero_division: str | float) -> float:
@@ -313,5 +322,12 @@ def _ratios(
     return [n / d if d else fallback for n, d in zip(numerators, denominators)]
 
 
-def _weighted(values: list[float], weights: list[float]) -> float:
-    return sum(v * w for v, w in zip(values, weights))
+def _average(values: list[float], weights: Sequence[int]) -> float:
+    """Σ wᵢvᵢ / Σ wᵢ over the values that are not nan (scikit-learn's `_nanaverage`)."""
+    kept = [(v, w) for v, w in zip(values, weights) if not math.isnan(v)]
+    total = sum(w for _, w in kept)
+    if not kept:
+        return math.nan
+    if not total:  # every weight zero (no true samples at all): the plain mean
+        return sum(v for v, _ in kept) / len(kept)
+    return sum(v * w for v, w in kept) / total

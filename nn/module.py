@@ -4,7 +4,8 @@ As in PyTorch, a Module needs no registration calls: every attribute that is a `
 `Module`, or a list/tuple of them (nested lists too) is part of the model, in the order the
 attributes were first assigned and lists in order. Attributes whose name starts with `_` are
 private and skipped. Parameters are named by their path, `layers.0.neurons.3.w.1`, and each
-parameter's `label` is set to that name so rendered graphs show where a weight lives.
+parameter's `label` is set to that name once, when the model is built, so rendered graphs show
+where a weight lives (`named_parameters()` itself changes nothing).
 
 Model files are JSON (never pickle): the class, the constructor `config()` needed to rebuild the
 model, and the `state_dict()`. Writes are atomic (a temporary file in the same directory, then
@@ -13,15 +14,19 @@ model, and the `state_dict()`. Writes are atomic (a temporary file in the same d
 
 from __future__ import annotations
 
+import functools
+import html
 import json
 import math
 import os
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from numbers import Real
 from typing import Any, NamedTuple
 
 from autograd import Value
+from autograd.io import write_atomic
 
 FILE_FORMAT = "glassgrad.nn.Module"
 FILE_VERSION = 1
@@ -51,6 +56,8 @@ class Module:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         _MODULE_CLASSES[_class_key(cls)] = cls
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _labelling(cls.__dict__["__init__"])  # type: ignore[method-assign]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
@@ -63,16 +70,25 @@ class Module:
     def named_parameters(self) -> list[tuple[str, Value]]:
         """(dotted name, Value) for every parameter, each once, in definition order.
 
-        Also sets each parameter's `label` to its name.
+        Changes nothing: the labels are set once, when the model is built (`label_parameters`).
         """
         found: list[tuple[str, Value]] = []
         seen: set[int] = set()
         for name, item in _walk(self, ""):
             if isinstance(item, Value) and id(item) not in seen:
                 seen.add(id(item))
-                item.label = name
                 found.append((name, item))
         return found
+
+    def label_parameters(self) -> None:
+        """Set each parameter's `label` to its dotted name, so drawn graphs say where it lives.
+
+        Runs by itself once a model is built (when the outermost constructor returns: the
+        layers built inside an MLP are labelled by the MLP, `layers.0.neurons.3.w.1`). Call it
+        again after giving the model new parameters by assignment.
+        """
+        for name, parameter in self.named_parameters():
+            parameter.label = name
 
     def parameters(self) -> list[Value]:
         """Every parameter once, in definition order (layer by layer, weights then bias)."""
@@ -133,6 +149,17 @@ class Module:
             parameters[name].data = number
         return IncompatibleKeys(missing, unexpected)
 
+    @classmethod
+    def count_parameters(cls, config: Mapping[str, Any]) -> int | None:
+        """How many parameters `cls(**config)` would have, worked out without building it.
+
+        `load` compares this with the size of the file's state *before* building the model, so
+        a small file cannot ask for a huge one. Raise TypeError/ValueError for a config the
+        constructor would refuse. The default, None, means "unknown": override it in modules
+        whose size follows from their config (the built-in layers do).
+        """
+        return None
+
     def config(self) -> dict[str, Any] | None:
         """The constructor's keyword arguments (JSON values) that rebuild this architecture.
 
@@ -157,7 +184,7 @@ class Module:
             "state": state,
         }
         text = json.dumps(document, indent=1, allow_nan=False)
-        write_atomically(path, text)
+        write_atomic(path, text)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Module:
@@ -180,10 +207,21 @@ class Module:
                 f"{path}: {key} records no config() to rebuild it; build the model yourself and "
                 "call model.load_state_dict(nn.load_state(path))"
             )
+        rebuild = f"{key}(**{_shorten(repr(config))})"
+        try:
+            declared = model_class.count_parameters(config)
+        except (TypeError, ValueError, OverflowError) as error:
+            raise ModelFileError(f"{path}: cannot rebuild {rebuild}: {error}") from None
+        state_size = len(document["state"])
+        if declared is not None and declared > state_size + EXTRA_PARAMETERS_BUILT:
+            raise ModelFileError(
+                f"{path}: the config declares {declared} parameters but the state holds "
+                f"{state_size} values; refusing to build {rebuild}"
+            )
         try:
             model = model_class(**config)
-        except (TypeError, ValueError) as error:
-            raise ModelFileError(f"{path}: cannot rebuild {key}(**{config!r}): {error}") from None
+        except Exception as error:  # the config is the file's, whatever the class makes of it
+            raise ModelFileError(f"{path}: cannot rebuild {rebuild}: {error}") from None
         try:
             model.load_state_dict(document["state"])
         except (TypeError, ValueError) as error:
@@ -208,6 +246,51 @@ class Module:
             lines.append(f"  ({name}): " + repr(child).replace("\n", "\n  "))
         return "\n".join(lines) + "\n)"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's text display: the repr, then the number of parameters."""
+        printer.text(f"{self!r}\n{_count(self.num_parameters(), 'parameter')}")
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the model's name and size, then a row per layer (sub-module)."""
+        rows = self.children() if self.show_children_in_repr else []
+        cells = "".join(
+            f"<tr><td><code>{html.escape(name)}</code></td>"
+            f"<td><code>{html.escape(repr(child).splitlines()[0])}</code></td>"
+            f"<td style='text-align:right'>{child.num_parameters():,}</td></tr>"
+            for name, child in rows
+        )
+        table = (
+            "<table><thead><tr><th>layer</th><th>module</th><th>parameters</th></tr></thead>"
+            f"<tbody>{cells}</tbody></table>"
+            if rows else ""
+        )
+        extra = html.escape(self.extra_repr())
+        return (
+            f"<div class='glassgrad-module'><strong>{html.escape(type(self).__name__)}</strong>"
+            f"({extra}) — {_count(self.num_parameters(), 'parameter')}{table}</div>"
+        )
+
+
+_construction = threading.local()  # .depth: how many Module constructors are running
+
+
+def _labelling(init: Callable[..., None]) -> Callable[..., None]:
+    """A Module subclass's `__init__`, then `label_parameters()` if no other Module's
+    constructor is running in this thread (a module built inside another is labelled by it)."""
+
+    @functools.wraps(init)
+    def __init__(self: Module, *args: Any, **kwargs: Any) -> None:
+        depth = getattr(_construction, "depth", 0)
+        _construction.depth = depth + 1
+        try:
+            init(self, *args, **kwargs)
+        finally:
+            _construction.depth = depth
+        if depth == 0:
+            self.label_parameters()
+
+    return __init__
+
 
 def load(path: str | os.PathLike) -> Module:
     """Rebuild a model from a file written by `model.save(path)`."""
@@ -220,14 +303,31 @@ def load_state(path: str | os.PathLike) -> dict[str, float]:
 
 
 def read_model_file(path: str | os.PathLike) -> dict[str, Any]:
-    """The checked contents of a model file; ModelFileError says what is wrong with it."""
+    """The checked contents of a model file; ModelFileError says what is wrong with it.
+
+    Nothing in the file can make this raise anything else: numbers longer than
+    `MAX_NUMBER_CHARACTERS` characters, nesting deeper than `MAX_NESTING`, invalid UTF-8 or JSON
+    are all refused as `ModelFileError` before they are turned into Python objects.
+    """
     try:
         with open(path, encoding="utf-8") as file:
-            document = json.load(file)
-    except json.JSONDecodeError as error:
-        raise ModelFileError(f"{path}: not valid JSON ({error})") from None
+            text = file.read()
     except UnicodeDecodeError as error:
         raise ModelFileError(f"{path}: not a text file ({error})") from None
+    _check_nesting(text, path)
+    try:
+        document = json.loads(
+            text,
+            parse_int=lambda digits: int(_short_number(digits, path)),
+            parse_float=lambda digits: float(_short_number(digits, path)),
+            parse_constant=lambda name: _refuse_constant(name, path),
+        )
+    except json.JSONDecodeError as error:
+        raise ModelFileError(f"{path}: not valid JSON ({error})") from None
+    except (ValueError, RecursionError, OverflowError, MemoryError) as error:
+        if isinstance(error, ModelFileError):
+            raise
+        raise ModelFileError(f"{path}: cannot be read ({type(error).__name__}: {error})") from None
     if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
         raise ModelFileError(f"{path}: not a glassgrad model file (no format {FILE_FORMAT!r})")
     if document.get("version") != FILE_VERSION:
@@ -250,24 +350,42 @@ def read_model_file(path: str | os.PathLike) -> dict[str, Any]:
     return document
 
 
-def write_atomically(path: str | os.PathLike, text: str) -> None:
-    """Write `text` to `path` so that `path` is either the old file or the whole new one.
+MAX_NUMBER_CHARACTERS = 40
+"""The longest number a model file may write (a float's repr needs at most 24 characters)."""
 
-    The text goes to a temporary file in the same directory, is flushed to disk, and then
-    `os.replace` swaps it in; on any error the temporary file is removed.
-    """
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+MAX_NESTING = 64
+"""The deepest nesting of JSON arrays and objects a model file may have."""
+
+EXTRA_PARAMETERS_BUILT = 1024
+"""How many parameters beyond the state's size `load` will build to name the missing keys."""
+
+
+def _short_number(digits: str, path: str | os.PathLike) -> str:
+    if len(digits) > MAX_NUMBER_CHARACTERS:
+        raise ModelFileError(
+            f"{path}: a number of {len(digits)} characters ({digits[:12]}…); model files hold "
+            f"numbers of at most {MAX_NUMBER_CHARACTERS}"
+        )
+    return digits
+
+
+def _refuse_constant(name: str, path: str | os.PathLike) -> float:
+    raise ModelFileError(f"{path}: {name} is not a finite number; model files hold finite floats")
+
+
+def _check_nesting(text: str, path: str | os.PathLike) -> None:
+    """Refuse JSON nested deeper than MAX_NESTING (brackets counted outside strings)."""
+    depth = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_NESTING:
+            raise ModelFileError(
+                f"{path}: JSON nested more than {MAX_NESTING} levels deep; not a model file"
+            )
+
+
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -319,6 +437,14 @@ def _finite_number(x: Any, what: str) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{what} is {number!r}, not a finite number")
     return number
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n:,} {thing}" + ("" if n == 1 else "s")
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _list_sizes(names: Iterable[str]) -> dict[str, int]:

@@ -18,19 +18,32 @@ without changing anything.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from numbers import Real
 from typing import Any
 
 from autograd import Value
+
+from .module import Module
 
 
 class Optimizer:
     """Holds a list of parameters (Values) and a learning rate `lr` that may be changed anytime."""
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
+        name = type(self).__name__
+        if isinstance(params, Module):
+            raise TypeError(
+                f"{name} got the model ({type(params).__name__}) itself; give it the model's "
+                f"parameters: {name}(model.parameters(), lr=…)"
+            )
         if isinstance(params, Value):
             raise TypeError("params must be an iterable of Values, e.g. model.parameters()")
+        if not isinstance(params, Iterable):
+            raise TypeError(
+                f"params must be an iterable of Values, e.g. {name}(model.parameters(), lr=…), "
+                f"got {type(params).__name__}"
+            )
         self.params = list(params)
         if not self.params:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")
@@ -197,6 +210,7 @@ class LRScheduler:
         self.optimizer = optimizer
         self.base_lr = optimizer.lr
         self.last_step = 0
+        self.first_optimizer_step = optimizer.steps
         optimizer.lr = self.lr_at(0)
 
     def lr_at(self, k: int) -> float:
@@ -208,9 +222,36 @@ class LRScheduler:
         self.last_step += 1
         self.optimizer.lr = self.lr_at(self.last_step)
 
+    def sync(self) -> None:
+        """Set the learning rate of the optimizer's next step, lr(k) with k the optimizer's
+        steps since this schedule was made (`fit` calls it before each step, so nothing is
+        computed for a step that never comes). After a `step()` per optimizer step it is a no-op.
+        """
+        k = self.optimizer.steps - self.first_optimizer_step
+        if k != self.last_step:
+            self.last_step = k
+            self.optimizer.lr = self.lr_at(k)
+
     def get_last_lr(self) -> list[float]:
         """[the learning rate now in use], as PyTorch (one entry per parameter group)."""
         return [self.optimizer.lr]
+
+
+class LRFunction(LRScheduler):
+    """lr(k) = function(k): any function of the step number that gives the learning rate.
+
+    `fit(…, schedule=function)` wraps a plain function in this. (PyTorch's `LambdaLR` multiplies
+    the base lr by its function's value; `LRFunction(o, lambda k: o.lr * factor(k))` is that.)
+    """
+
+    def __init__(self, optimizer: Optimizer, function: Callable[[int], float]) -> None:
+        if not callable(function):
+            raise TypeError(f"LRFunction needs a function step -> lr, got {function!r}")
+        self.function = function
+        super().__init__(optimizer)
+
+    def lr_at(self, k: int) -> float:
+        return _non_negative(self.function(k), f"the schedule's lr at step {k}")
 
 
 class LinearDecay(LRScheduler):

@@ -64,20 +64,31 @@ def is_local(url: str) -> bool:
     return host in LOOPBACK_HOSTS or host.startswith("127.")
 
 
+_SHARED: dict[str, Any] = {"users": 0}
+"""The one Playwright and Chromium of the session: each test module that imports `browser`
+gets its own fixture definition, and two Playwrights cannot run in one thread."""
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One Chromium for the whole session (skips with a visible reason when it cannot start)."""
     reason = skip_reason()
     if reason:
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
+    if not _SHARED["users"]:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+        _SHARED["playwright"] = playwright = sync_playwright().start()
+        _SHARED["chromium"] = playwright.chromium.launch(executable_path=chromium_path(),
+                                                         args=CHROMIUM_ARGS)
+    _SHARED["users"] += 1
+    try:
+        yield _SHARED["chromium"]
+    finally:
+        _SHARED["users"] -= 1
+        if not _SHARED["users"]:
+            _SHARED["chromium"].close()
+            _SHARED["playwright"].stop()
 
 
 class Watch:

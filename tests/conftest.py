@@ -8,6 +8,7 @@ and tests never assert wall-clock times.
 from __future__ import annotations
 
 import os
+import shutil
 from typing import Any
 
 import pytest
@@ -45,3 +46,22 @@ def register_primitive():
     yield register
     for name in added:
         autograd.REGISTRY.pop(name, None)
+
+
+# -- rendering needs Graphviz's dot: tests marked needs_dot skip, saying so, where it is missing
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "needs_dot: renders with Graphviz's dot program")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if shutil.which("dot") is not None:
+        return
+    skip = pytest.mark.skip(
+        reason="Graphviz's dot program is not installed (apt-get install graphviz): "
+        "rendering not tested"
+    )
+    for item in items:
+        if "needs_dot" in item.keywords:
+            item.add_marker(skip)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from autograd.cli import main
 from autograd.expression import ExpressionError, parse_expression
 
 NEURON = ["grad", "tanh(w*x + b)", "x=0.5", "w=-3", "b=2"]
+needs_dot = pytest.mark.needs_dot  # skipped, saying why, without Graphviz (tests/conftest.py)
 
 
 def run(argv: list[str], capsys) -> tuple[int, str, str]:
@@ -62,7 +64,9 @@ def test_json_for_scripts(capsys):
     assert "steps" not in json.loads(run(["grad", "x", "x=1", "--json"], capsys)[1])
 
 
-@pytest.mark.parametrize("suffix", [".svg", ".png", ".pdf", ".dot"])
+@pytest.mark.parametrize("suffix", [
+    pytest.param(".svg", marks=needs_dot), pytest.param(".png", marks=needs_dot),
+    pytest.param(".pdf", marks=needs_dot), ".dot"])
 def test_graph_is_rendered(tmp_path, capsys, suffix):
     path = tmp_path / f"neuron{suffix}"
     status, out, _ = run([*NEURON, "--graph", str(path)], capsys)
@@ -73,10 +77,16 @@ def test_graph_is_rendered(tmp_path, capsys, suffix):
         assert "data 0.4621" in text and "grad 0.7864" in text  # (dot writes - as &#45;)
 
 
-def test_graph_without_dot_fails_with_status_1_and_install_hint(tmp_path, monkeypatch, capsys):
+def test_graph_without_dot_fails_with_status_2_and_install_hint(tmp_path, monkeypatch, capsys):
+    # issue 10: every user error exits 2 (this was 1 before), in one line, before any work
     monkeypatch.setenv("PATH", str(tmp_path))
-    status, _, err = run([*NEURON, "--graph", str(tmp_path / "a.png")], capsys)
-    assert status == 1 and "apt-get install graphviz" in err
+    status, out, err = run([*NEURON, "--graph", str(tmp_path / "a.png")], capsys)
+    assert status == 2 and "apt-get install graphviz" in err
+    assert out == "" and len(err.splitlines()) == 1
+    assert err.startswith(f"glassgrad: error: --graph {tmp_path / 'a.png'}: needs the Graphviz")
+    assert not (tmp_path / "a.png").exists()
+    status, out, _ = run([*NEURON, "--graph", str(tmp_path / "a.dot")], capsys)
+    assert status == 0 and (tmp_path / "a.dot").exists()  # DOT source needs no Graphviz
 
 
 def test_help_explains_with_examples(capsys):
@@ -218,3 +228,158 @@ def test_the_installed_command_runs_in_a_subprocess(tmp_path):
                              text=True, timeout=60, cwd=tmp_path)
     assert refused.returncode == 2
     assert refused.stderr.startswith("glassgrad: error: column 1: attribute access")
+
+
+# -- issue 10: JSON always valid, every user error exits 2 in one line, hints ------------------
+
+
+def strict_json(text: str):
+    """json.loads that refuses NaN/Infinity, which are not JSON."""
+    def refuse(name):
+        raise ValueError(f"{name} is not valid JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_json_shows_non_finite_numbers_as_null_with_a_message(capsys):
+    status, out, _ = run(["grad", "x*y*y", "x=1e-300", "y=1e200", "--json", "--steps"], capsys)
+    result = strict_json(out)
+    assert status == 0
+    assert result["value"] == pytest.approx(1e100)
+    assert result["gradient"] == {"x": None, "y": pytest.approx(2e-100)}
+    assert "∂f/∂x is inf, not a finite number: shown as null" in result["messages"]
+    assert any(step["grad"] is None for step in result["steps"])
+
+
+@pytest.mark.parametrize("argv", [
+    ["grad", "x +* 2", "x=1", "--json"],
+    ["grad", "log(x)", "x=-1", "--json"],
+    ["grad", "x", "x=abc", "--json"],
+    ["grad", "x", "--json", "--bogus"],
+    ["--json"],
+    ["grad", "x", "x=1", "--json", "--graph", "/no/such/dir/g.svg"],
+])
+def test_json_errors_are_json_too_with_status_2(capsys, argv):
+    status, out, err = run(argv, capsys)
+    assert status == 2
+    assert strict_json(out)["error"]
+    assert err.startswith("glassgrad: error: ")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["grad"], "the following arguments are required: expression"),
+    (["integrate", "x", "x=1"], "argument command: invalid choice: 'integrate'"),
+    (["grad", "x", "x=1", "--bogus"], "unrecognized arguments: --bogus (see glassgrad --help)"),
+    (["grad", "x", "x=1", "--graph"], "argument --graph: expected one argument"),
+])
+def test_bad_command_lines_exit_2_in_one_line(capsys, argv, message):
+    status, out, err = run(argv, capsys)
+    assert status == 2 and out == ""
+    assert len(err.splitlines()) == 1 and message in err
+
+
+def test_an_unwritable_graph_path_exits_2_naming_the_real_path(tmp_path, capsys):
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("")
+    (tmp_path / "folder.svg").mkdir()
+    for path, reason in [
+        (tmp_path / "missing" / "g.svg", "does not exist"),
+        (tmp_path / "folder.svg", "it is a directory"),
+        (a_file / "g.dot", "does not exist"),
+    ]:
+        target = str(path)
+        status, out, err = run([*NEURON, "--graph", target], capsys)
+        assert status == 2 and out == "", target
+        assert len(err.splitlines()) == 1 and reason in err and ".tmp" not in err
+        assert f"--graph {target}" in err
+
+
+def test_a_failed_write_names_the_path_not_a_temporary_file(tmp_path, capsys, monkeypatch):
+    import autograd.io
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device", str(tmp_path / ".g.dot.1234abcd.tmp"))
+
+    monkeypatch.setattr(autograd.io.os, "replace", full_disk)
+    path = tmp_path / "g.dot"
+    status, out, err = run([*NEURON, "--graph", str(path)], capsys)
+    assert status == 2 and out == ""
+    assert err == f"glassgrad: error: --graph {path}: cannot write it: No space left on device\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_variable_named_like_the_output_is_not_differentiated_by_itself(capsys):
+    status, out, _ = run(["grad", "f*2 + g", "f=3", "g=1"], capsys)
+    assert status == 0
+    assert out.splitlines() == ["h = f*2 + g = 7.0", "∂h/∂f = 2.0", "∂h/∂g = 1.0"]
+    assert "∂f/∂f" not in run(["grad", "f*x", "f=3", "x=1", "--steps"], capsys)[1]
+
+
+def test_nfkc_equal_variable_names_are_the_same_variable(capsys):
+    # Python reads identifiers NFKC-normalised: fullwidth ｘ and the ligature ﬁ are x and fi
+    status, out, _ = run(["grad", "ｘ*2 + ﬁ", "x=3", "fi=1"], capsys)
+    assert status == 0 and out.splitlines()[1:] == ["∂f/∂x = 2.0", "∂f/∂fi = 1.0"]
+    status, out, _ = run(["grad", "x*2", "ｘ=3"], capsys)
+    assert status == 0 and out.splitlines() == ["f = x*2 = 6.0", "∂f/∂x = 2.0"]
+    status, _, err = run(["grad", "x*2", "x=3", "ｘ=4"], capsys)
+    assert status == 2 and "x is given twice" in err
+
+
+def test_hint_for_a_caret_power(capsys):
+    status, _, err = run(["grad", "x^2", "x=3"], capsys)
+    assert status == 2
+    assert "this operator is not allowed; for a power use ** (x**2)" in err.splitlines()[0]
+
+
+def test_hint_for_an_expression_starting_with_a_minus(capsys):
+    status, out, err = run(["grad", "-x**2", "x=3"], capsys)
+    assert status == 2 and out == "" and len(err.splitlines()) == 1
+    assert "an expression starting with '-' must come after --" in err
+    assert "glassgrad grad -- '-x**2'" in err
+    assert run(["grad", "--", "-x**2", "x=3"], capsys)[1].startswith("f = -x**2 = -9.0")
+
+
+def test_version(capsys):
+    status, out, _ = run(["--version"], capsys)
+    assert status == 0 and re.fullmatch(r"glassgrad (\d+\.\d+\S*|unknown)\n", out)
+
+
+def test_the_constants_pi_and_e(capsys):
+    status, out, _ = run(["grad", "sin(pi*x) + e**x", "x=0.5"], capsys)
+    assert status == 0
+    assert out.splitlines()[1] == f"∂f/∂x = {math.pi * math.cos(math.pi * 0.5) + math.e**0.5!r}"
+    result = strict_json(run(["grad", "pi*x", "x=1", "--json"], capsys)[1])
+    assert result["constants"] == {"pi": math.pi} and result["gradient"] == {"x": math.pi}
+    status, out, _ = run(["grad", "e*x", "e=2", "x=1"], capsys)  # a value given: a variable
+    assert out.splitlines() == ["f = e*x = 2.0", "∂f/∂e = 1.0", "∂f/∂x = 2.0"]
+    assert "the constants pi and e" in run(["--help"], capsys)[1]
+
+
+def test_the_function_whitelist_is_the_op_tables_one_input_rows(register_primitive, capsys):
+    from autograd.expression import functions
+
+    expected = {name for name, op in REGISTRY.items() if name.isidentifier() and op.arity == 1}
+    assert set(functions()) == expected
+    assert {"tanh", "exp", "log", "relu", "power", "leaky_relu"} <= expected
+    assert not {"sum", "dot"} & expected
+    # a row added at run time: its arity, given or read from its rule, decides
+    register_primitive("cli_any", lambda *xs: sum(xs), lambda out, *xs: (1.0,) * len(xs),
+                       arity=None)
+    register_primitive("cli_twice", lambda x: 2 * x, lambda out, x: (2.0,), arity=1)
+    assert "cli_twice" in functions() and "cli_any" not in functions()
+    assert run(["grad", "cli_twice(x)", "x=1"], capsys)[1].splitlines()[1] == "∂f/∂x = 2.0"
+    status, _, err = run(["grad", "cli_any(x)", "x=1"], capsys)
+    assert status == 2 and "unknown function 'cli_any'" in err
+
+
+def test_parametric_rows_take_their_parameters_by_keyword(capsys):
+    status, out, _ = run(["grad", "power(x, n=3) + leaky_relu(x, slope=-0.5)", "x=-2"], capsys)
+    assert status == 0
+    assert out.splitlines() == ["f = power(x, n=3) + leaky_relu(x, slope=-0.5) = -7.0",
+                                "∂f/∂x = 11.5"]
+    for expression, message in [
+        ("power(x, k=3)", "power has no parameter k (and the keyword parameter n=2)"),
+        ("power(x, n=x)", "the parameter n of power must be a number"),
+        ("tanh(x, n=1)", "tanh takes exactly one argument"),
+    ]:
+        status, _, err = run(["grad", expression, "x=1"], capsys)
+        assert status == 2 and message in err.splitlines()[0], err

@@ -48,8 +48,10 @@ def test_hinge_is_micrographs_max_margin():
     assert loss.data == pytest.approx((0.5 + 0.75 + 0.9) / 4)
     loss.backward()  # -y/n where the margin is violated, 0 elsewhere
     assert [v.grad for v in scores] == [0.0, -0.25, 0.25, -0.25]
-    with pytest.raises(ValueError, match="target 1 is 0.0; labels must be -1 or \\+1"):
-        nn.hinge_loss([1.0, 2.0], [1, 0])
+    # issue 10: hinge_loss takes fit's label conventions, 0/1 as well as -1/+1 (0 was refused)
+    assert nn.hinge_loss([1.0, 2.0], [1, 0]) == nn.hinge_loss([1.0, 2.0], [1, -1]) == 1.5
+    with pytest.raises(ValueError, match="target 1: labels 0/1 or -1/\\+1, got 2"):
+        nn.hinge_loss([1.0, 2.0], [1, 2])
 
 
 def test_l2_is_sum_of_squares():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import random
 import warnings
 
 import pytest
@@ -170,3 +172,95 @@ def test_f1_is_the_harmonic_mean_of_precision_and_recall(pairs):
     p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, zero_division=0)
     for pi, ri, fi in zip(p, r, f):
         assert fi == pytest.approx(2 * pi * ri / (pi + ri) if pi + ri else 0.0)
+
+
+# -- scikit-learn's numbers in the corners (hard-coded; compared live when sklearn imports) -------
+
+ZERO_SUPPORT = ([0, 0, 1, 1, 1], [0, 1, 1, 2, 2])  # class 2 is predicted but never true
+
+
+def test_weighted_average_with_zero_division_1_and_a_class_without_support():
+    y_true, y_pred = ZERO_SUPPORT
+    assert precision(y_true, y_pred, average=None, zero_division=1) == [1.0, 0.5, 0.0]
+    assert recall(y_true, y_pred, average=None, zero_division=1) == pytest.approx(
+        [0.5, 1 / 3, 1.0])
+    assert precision(y_true, y_pred, average="weighted", zero_division=1) == pytest.approx(0.7)
+    assert recall(y_true, y_pred, average="weighted", zero_division=1) == pytest.approx(0.4)
+    assert f1_score(y_true, y_pred, average="weighted", zero_division=1) == pytest.approx(
+        0.5066666666666666)
+
+
+def test_weighted_average_when_no_label_has_true_samples_is_the_plain_mean():
+    # labels 2 and 3 never occur, 0 is only predicted: every support is 0 (scikit-learn: mean)
+    for metric, expected in ((precision, 2 / 3), (recall, 1.0), (f1_score, 2 / 3)):
+        assert metric([1, 1], [1, 0], labels=[2, 0, 3], average="weighted",
+                      zero_division=1) == pytest.approx(expected)
+
+
+def test_zero_division_nan_is_left_out_of_averages():
+    nan = float("nan")
+    per_class = precision([0, 1], [0, 0], average=None, zero_division=nan)
+    assert per_class[0] == 0.5 and math.isnan(per_class[1])
+    assert precision([0, 1], [0, 0], average="macro", zero_division=nan) == 0.5
+    with pytest.raises(ValueError, match="zero_division must be"):
+        precision([0, 1], [0, 0], zero_division=2)
+
+
+def test_confusion_matrix_refuses_labels_none_of_which_is_true():
+    with pytest.raises(ValueError, match="none of labels=\\[2, 3\\] is in y_true"):
+        confusion_matrix([0, 1], [2, 2], labels=[2, 3])
+    assert confusion_matrix([0, 1], [2, 2], labels=[1, 3]) == [[0, 0], [0, 0]]
+
+
+def random_cases(count: int, seed: int = 0):
+    rng = random.Random(seed)
+    for _ in range(count):
+        n, k = rng.randint(1, 8), rng.randint(1, 4)
+        y_true = [rng.randrange(k) for _ in range(n)]
+        y_pred = [rng.randrange(k) for _ in range(n)]
+        labels = None if rng.random() < 0.5 else rng.sample(range(k + 2), rng.randint(1, k + 2))
+        yield y_true, y_pred, labels
+
+
+def outcome(function, *args, **kwargs):
+    """The result as plain floats/lists, or the exception's type."""
+    try:
+        result = function(*args, **kwargs)
+    except ValueError:
+        return ValueError
+    return plain(result)
+
+
+def plain(result):
+    if hasattr(result, "tolist"):  # a NumPy array or scalar
+        result = result.tolist()
+    if isinstance(result, (list, tuple)):
+        return [plain(item) for item in result]
+    return float(result)
+
+
+def same(a, b) -> bool:
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        return (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, abs=1e-12)
+    return a == b
+
+
+def test_equal_to_scikit_learn_on_random_labels():
+    sklearn_metrics = pytest.importorskip("sklearn.metrics", reason="scikit-learn not installed")
+    pairs = [(precision, sklearn_metrics.precision_score), (recall, sklearn_metrics.recall_score),
+             (f1_score, sklearn_metrics.f1_score)]
+    choices, nan = random.Random(1), float("nan")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for y_true, y_pred, labels in random_cases(25):
+            assert same(outcome(confusion_matrix, y_true, y_pred, labels=labels),
+                        outcome(sklearn_metrics.confusion_matrix, y_true, y_pred, labels=labels))
+            for average, zero_division in zip((None, "micro", "macro", "weighted", "binary"),
+                                              choices.sample(("warn", 0, 1, nan, 1), 5)):
+                for ours, theirs in pairs:
+                    options = dict(labels=labels, average=average, zero_division=zero_division)
+                    assert same(outcome(ours, y_true, y_pred, **options),
+                                outcome(theirs, y_true, y_pred, **options)), (
+                        ours.__name__, y_true, y_pred, options)

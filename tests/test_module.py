@@ -9,7 +9,8 @@ import pytest
 
 import nn
 from autograd import Value
-from nn.module import ModelFileError, write_atomically
+from autograd.io import write_atomic
+from nn.module import ModelFileError
 
 
 class Affine(nn.Module):
@@ -238,7 +239,7 @@ def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(OSError, match="disk full"):
-        write_atomically(path, "new contents")
+        write_atomic(path, "new contents")
     assert path.read_text() == "old contents"
     assert os.listdir(tmp_path) == ["model.json"]
 
@@ -257,3 +258,152 @@ def test_shared_and_cyclic_references_are_walked_once():
     assert model.num_parameters() == 13
     assert [name for name, _ in model.children()] == ["layers.0", "layers.1"]
     assert model.parameters()[0].label == "layers.0.neurons.0.w.0"
+
+
+# -- hostile model files: bounded before anything is allocated, and always ModelFileError --------
+
+MLP_HEADER = '{"format": "glassgrad.nn.Module", "version": 1, "class": "nn.layers.MLP", '
+
+
+def test_a_small_file_cannot_ask_for_a_huge_model(tmp_path, monkeypatch):
+    path = tmp_path / "huge.json"
+    path.write_text(MLP_HEADER + '"config": {"nin": 2, "nouts": [100000, 100000, 1]}, "state": {}}')
+    assert path.stat().st_size < 200
+
+    def must_not_build(*args, **kwargs):
+        raise AssertionError("the model was built before its size was checked")
+
+    monkeypatch.setattr(nn.Layer, "__init__", must_not_build)
+    refused = "declares 10000500001 parameters but the state holds 0"
+    with pytest.raises(ModelFileError, match=refused):
+        nn.load(path)
+
+
+@pytest.mark.parametrize("config", [
+    '{"nin": 100000000000000000000000000000, "nouts": [1]}',
+    '{"nin": 2, "nouts": [1, 99999999999999999999]}',
+    '{"nin": 3, "nout": 100000000}',
+])
+def test_huge_declared_sizes_are_refused_for_every_built_in_class(tmp_path, config):
+    path = tmp_path / "huge.json"
+    cls = "nn.layers.Layer" if "nout\"" in config else "nn.layers.MLP"
+    header = MLP_HEADER.replace("nn.layers.MLP", cls)
+    path.write_text(header + f'"config": {config}, "state": {{}}}}')
+    with pytest.raises(ModelFileError, match="refusing to build"):
+        nn.load(path)
+
+
+def test_a_state_a_little_short_still_names_the_missing_keys(tmp_path):
+    path = tmp_path / "short.json"
+    nn.MLP(2, [8, 1], seed=0).save(path)
+    document = json.loads(path.read_text())
+    del document["state"]["layers.1.neurons.0.b"]
+    path.write_text(json.dumps(document))
+    with pytest.raises(ModelFileError, match="1 missing from state: layers.1.neurons.0.b"):
+        nn.load(path)
+
+
+HOSTILE = {
+    "a 5,000-digit integer": MLP_HEADER + '"config": {"nin": ' + "9" * 5000 + ', "nouts": [1]}, '
+    '"state": {}}',
+    "a 5,000-digit state value": MLP_HEADER + '"config": {"nin": 1, "nouts": [1]}, "state": '
+    '{"layers.0.neurons.0.w.0": 1' + "0" * 5000 + ', "layers.0.neurons.0.b": 0}}',
+    "a 5,000-digit float": MLP_HEADER + '"config": null, "state": {"a": 0.' + "1" * 5000 + "}}",
+    "an integer too large for a float": MLP_HEADER + '"config": {"nin": 1, "nouts": [1]}, '
+    '"state": {"layers.0.neurons.0.w.0": ' + "9" * 400 + ', "layers.0.neurons.0.b": 0}}',
+    "1e999": MLP_HEADER + '"config": null, "state": {"a": 1e999}}',
+    "NaN": MLP_HEADER + '"config": null, "state": {"a": NaN}}',
+    "-Infinity": MLP_HEADER + '"config": null, "state": {"a": -Infinity}}',
+    "deeply nested arrays": "[" * 100_000 + "]" * 100_000,
+    "deeply nested config": MLP_HEADER + '"config": {"nin": ' + "[" * 50_000 + "]" * 50_000
+    + "}, \"state\": {}}",
+    "deeply nested objects": '{"a": ' * 100_000 + "1" + "}" * 100_000,
+    "a nested activation": MLP_HEADER + '"config": {"nin": 1, "nouts": [1], "activation": '
+    '{"x": [1]}}, "state": {"layers.0.neurons.0.w.0": 0, "layers.0.neurons.0.b": 0}}',
+    "a float layer size": MLP_HEADER + '"config": {"nin": 1.5, "nouts": [1]}, "state": {}}',
+    "a string for nouts": MLP_HEADER + '"config": {"nin": 1, "nouts": "11"}, "state": {}}',
+    "invalid UTF-8": b'{"format": "\xff\xfe"}',
+    "a bare number": "1" * 5000,
+    "brackets inside strings": MLP_HEADER + '"config": null, "state": {"' + "[" * 100 + '": "x"}}',
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_every_malformed_file_raises_model_file_error(tmp_path, name):
+    path = tmp_path / "hostile.json"
+    text = HOSTILE[name]
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    with pytest.raises(ModelFileError) as caught:
+        nn.load(path)
+    assert str(path) in str(caught.value)
+    try:  # the state alone may be fine (a bad config); any error is a ModelFileError
+        nn.load_state(path)
+    except ModelFileError:
+        pass
+
+
+# -- issue 11: named_parameters() has no side effects; labels are set once, at build time ------
+
+
+def test_named_parameters_changes_nothing():
+    model = nn.MLP(2, [3, 1], seed=0)
+    model.layers[0].neurons[0].w[0].label = "my weight"
+    names = model.named_parameters()
+    assert model.layers[0].neurons[0].w[0].label == "my weight"
+    assert names[0][0] == "layers.0.neurons.0.w.0"
+
+
+def test_labels_are_set_once_when_the_outermost_module_is_built(monkeypatch):
+    labelled = []
+    original = nn.Module.label_parameters
+
+    def spy(self):
+        labelled.append(type(self).__name__)
+        original(self)
+
+    monkeypatch.setattr(nn.Module, "label_parameters", spy)
+    model = nn.MLP(2, [3, 3, 1], seed=0)  # builds 3 Layers and 7 Neurons inside
+    assert labelled == ["MLP"]
+    assert model.layers[1].neurons[2].b.label == "layers.1.neurons.2.b"
+    labelled.clear()
+    assert nn.Layer(2, 2, seed=0).neurons[1].w[0].label == "neurons.1.w.0"
+    assert labelled == ["Layer"]
+    model.extra = Value(1.0)  # assigned later: labelled on request
+    model.label_parameters()
+    assert model.extra.label == "extra"
+
+
+# -- issue 16: a Module in a notebook shows its layers and its parameter count -----------------
+
+
+def test_notebook_display_shows_layers_and_parameter_count():
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    page = model._repr_html_()
+    assert "<strong>MLP</strong>" in page and "337 parameters" in page
+    for name, size in (("layers.0", 48), ("layers.1", 272), ("layers.2", 17)):
+        assert f"<code>{name}</code>" in page and f">{size}</td>" in page
+    assert "Layer(nin=16, nout=16, activation=&#x27;relu&#x27;)" in page
+    assert "1 parameter<" not in nn.Neuron(2)._repr_html_() and "3 parameters" in (
+        nn.Neuron(2)._repr_html_())
+
+    class Printer:
+        def __init__(self):
+            self.written = ""
+
+        def text(self, text):
+            self.written += text
+
+    printer = Printer()
+    model._repr_pretty_(printer, cycle=False)
+    assert printer.written == repr(model) + "\n337 parameters"
+
+
+def test_module_html_escapes_what_it_shows():
+    class Odd(nn.Module):
+        def __init__(self):
+            self.w = Value(1.0)
+
+        def extra_repr(self):
+            return "<script>"
+
+    assert "<script>" not in Odd()._repr_html_() and "&lt;script&gt;" in Odd()._repr_html_()

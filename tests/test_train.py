@@ -157,7 +157,9 @@ def test_no_graph_is_kept_by_evaluate_and_predict():
         ({"loss": "huber"}, ValueError, "unknown loss 'huber'"),
         ({"metrics": ["auc"]}, ValueError, "unknown metric 'auc'"),
         ({"epochs": 0}, ValueError, "epochs must be"),
-        ({"compile": True, "batch_size": 3}, ValueError, "same batches every epoch"),
+        # issue 14: compile=True trains on reshuffled minibatches; it refuses only a loss it
+        # cannot write per example
+        ({"compile": True, "loss": lambda o, t, m: o[0]}, ValueError, "compiles the losses"),
         ({"loss": lambda o, t, m: 1.0}, TypeError, "must return one Value"),
         ({"y": [0, 1]}, ValueError, "as many targets as samples, at least one: 10 and 2"),
     ],
@@ -202,7 +204,7 @@ def test_plain_progress_without_tqdm_and_nn_imports_without_extras():
         "m = nn.MLP(2, [2, 1], seed=0)\n"
         "nn.fit(m, X, y, 'hinge', nn.SGD(m.parameters(), lr=0.1), epochs=20)\n"
         "try:\n"
-        "    nn.plot.pyplot()\n"
+        "    nn.plot.new_figure()\n"
         "except ImportError as error:\n"
         "    print(error)\n"
     )
@@ -216,3 +218,204 @@ def test_plain_progress_without_tqdm_and_nn_imports_without_extras():
 
 def test_values_stay_values():
     assert isinstance(nn.hinge_loss([Value(0.5)], [1.0]), Value)
+
+
+# -- issue 11: train_step is the four lines of learning, and fit is built on it --------------
+
+
+def test_train_step_is_forward_zero_grad_backward_step():
+    X, y = make_moons(20, noise=0.1, seed=11)
+    model, twin = nn.MLP(2, [4, 1], seed=11), nn.MLP(2, [4, 1], seed=11)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    for p in model.parameters():
+        p.grad = 123.0  # stale grads must be cleared by the step
+    result = nn.train_step(model, (X, y), "hinge", optimizer)
+
+    by_hand = nn.hinge_loss([twin(x) for x in X], y)  # the same four lines, written out
+    for p in twin.parameters():
+        p.grad = 0.0
+    by_hand.backward()
+    for p in twin.parameters():
+        p.data -= 0.1 * p.grad
+    assert result.loss == by_hand.data and len(result.outputs) == 20
+    assert model.state_dict() == twin.state_dict()
+    assert [p.grad for p in model.parameters()] == [p.grad for p in twin.parameters()]
+
+
+def test_fit_runs_train_step_once_per_batch(monkeypatch):
+    import nn.train
+
+    calls = []
+    real = nn.train.train_step
+
+    def counting(model, batch, loss, optimizer):
+        calls.append(len(batch[0]))
+        return real(model, batch, loss, optimizer)
+
+    monkeypatch.setattr(nn.train, "train_step", counting)
+    X, y = make_moons(25, seed=12)
+    model = nn.MLP(2, [3, 1], seed=12)
+    fit(model, X, y, "hinge", nn.SGD(model.parameters(), lr=0.1), epochs=2, batch_size=10,
+        progress=False)
+    assert calls == [10, 10, 5] * 2
+
+
+def test_a_loss_takes_outputs_and_targets():
+    X, y = make_moons(20, seed=13)
+    model = nn.MLP(2, [4, 1], seed=13)
+    history = fit(model, X, y, nn.binary_cross_entropy_with_logits,
+                  nn.SGD(model.parameters(), lr=0.1), epochs=2, progress=False)
+    assert len(history.loss) == 2
+    assert all(nn.train.LOSSES[name]([Value(0.5)], [1]).data > 0 for name in ("hinge", "mse"))
+
+
+# -- issue 11: one schedule protocol ------------------------------------------------------------
+
+
+def test_a_plain_function_becomes_a_schedule_object():
+    model = nn.MLP(2, [2, 1], seed=14)
+    optimizer = nn.SGD(model.parameters(), lr=1.0)
+    schedule = nn.train.as_schedule(lambda k: 1.0 / (k + 1), optimizer)
+    assert isinstance(schedule, nn.optim.LRScheduler) and isinstance(schedule, nn.LRFunction)
+    assert optimizer.lr == 1.0 and schedule.lr_at(3) == 0.25
+    linear = nn.LinearDecay(optimizer, total_steps=10)
+    assert nn.train.as_schedule(linear, optimizer) is linear
+    assert nn.train.as_schedule(None, optimizer) is None
+    with pytest.raises(TypeError, match="schedule must be an nn.optim schedule"):
+        nn.train.as_schedule(0.5, optimizer)
+    other = nn.SGD(nn.MLP(2, [1], seed=0).parameters(), lr=1.0)
+    with pytest.raises(ValueError, match="drives another optimizer"):
+        fit(model, [[0.0, 0.0]], [1], "hinge", optimizer, epochs=1, progress=False,
+            schedule=nn.LinearDecay(other, total_steps=3))
+
+
+def test_the_schedule_continues_across_fits_without_skipping_or_repeating_a_step():
+    X, y = make_moons(10, seed=15)
+    model = nn.MLP(2, [2, 1], seed=15)
+    optimizer = nn.SGD(model.parameters(), lr=1.0)
+    seen = []
+
+    def lr(step):
+        seen.append(step)
+        return 1.0 / (step + 1)
+
+    schedule = nn.LRFunction(optimizer, lr)
+    first = fit(model, X, y, "hinge", optimizer, epochs=3, schedule=schedule, progress=False)
+    second = fit(model, X, y, "hinge", optimizer, epochs=2, schedule=schedule, progress=False)
+    assert seen == [0, 1, 2, 3, 4]
+    assert first.lr + second.lr == [1.0, 1 / 2, 1 / 3, 1 / 4, 1 / 5]
+
+
+def test_fit_has_no_hasattr_dispatch():
+    import inspect
+
+    import nn.train
+
+    assert "hasattr" not in inspect.getsource(nn.train)
+
+
+# -- issue 10: nn usability: each mistake gets a message that says what to do ------------------
+
+
+def test_fit_refuses_an_optimizer_that_holds_another_models_parameters():
+    X, y = make_moons(10, seed=16)
+    model, other = nn.MLP(2, [2, 1], seed=16), nn.MLP(2, [2, 1], seed=17)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match="holds none of this MLP's parameters.*nn.SGD\\(model"):
+        fit(model, X, y, "hinge", nn.SGD(other.parameters(), lr=0.1), epochs=1, progress=False)
+    assert model.state_dict() == before
+
+
+def test_fit_with_a_learning_rate_as_the_optimizer_says_where_it_goes():
+    model = nn.MLP(2, [2, 1], seed=18)
+    with pytest.raises(TypeError, match="got the number 0.1: a learning rate goes into the "
+                       "optimizer, e.g. nn.SGD\\(model.parameters\\(\\), lr=0.1\\)"):
+        fit(model, [[0.0, 0.0]], [1], "hinge", 0.1, epochs=1, progress=False)
+    with pytest.raises(TypeError, match="needs an nn optimizer"):
+        fit(model, [[0.0, 0.0]], [1], "hinge", "sgd", epochs=1, progress=False)
+
+
+def test_a_model_given_to_an_optimizer_says_to_pass_its_parameters():
+    model = nn.MLP(2, [2, 1], seed=19)
+    for optimizer in (nn.SGD, nn.Adam, nn.AdamW):
+        with pytest.raises(TypeError, match=f"got the model \\(MLP\\) itself; give it the "
+                           f"model's parameters: {optimizer.__name__}\\(model.parameters\\(\\)"):
+            optimizer(model, lr=0.1)
+
+
+def test_cross_entropy_on_a_one_output_model_says_what_to_use():
+    model = nn.MLP(2, [3, 1], seed=20)
+    with pytest.raises(ValueError, match="cross_entropy needs one logit per class.*"
+                       "MLP\\(2, \\[16, 2\\]\\).*'bce_logits'"):
+        fit(model, [[0.0, 0.0], [1.0, 1.0]], [0, 1], "cross_entropy",
+            nn.SGD(model.parameters(), lr=0.1), epochs=1, progress=False)
+    with pytest.raises(ValueError, match="one logit per class"):
+        nn.cross_entropy([Value(0.5)], [0])
+    wide = nn.MLP(2, [3, 2], seed=20)
+    with pytest.raises(ValueError, match="the hinge loss needs one output per sample.*"
+                       "use 'cross_entropy'"):
+        fit(wide, [[0.0, 0.0]], [1], "hinge", nn.SGD(wide.parameters(), lr=0.1), epochs=1,
+            progress=False)
+
+
+def test_numpy_arrays_are_read_as_lists_and_a_batch_given_to_a_model_is_explained():
+    np = pytest.importorskip("numpy", reason="NumPy is not installed")
+    X, y = make_moons(20, seed=21)
+    model, twin = nn.MLP(2, [3, 1], seed=21), nn.MLP(2, [3, 1], seed=21)
+    history = fit(model, np.array(X), np.array(y), "hinge", nn.SGD(model.parameters(), lr=0.1),
+                  epochs=2, progress=False, validation=(np.array(X), np.array(y)))
+    expected = fit(twin, X, y, "hinge", nn.SGD(twin.parameters(), lr=0.1), epochs=2,
+                   progress=False, validation=(X, y))
+    assert history.as_dict() == expected.as_dict()
+    assert all(type(a) is float for a in history["accuracy"])
+    assert model(np.array(X[0])).data == model(X[0]).data
+    assert predict(model, np.array(X)) == predict(model, X)
+    with pytest.raises(ValueError, match="batch of 20 samples; a model takes one sample at a "
+                       "time, e.g. \\[model\\(x\\) for x in X\\]"):
+        model(np.array(X))
+    with pytest.raises(TypeError, match="X is a single number"):
+        fit(model, np.float64(1.0), y, "hinge", nn.SGD(model.parameters()), epochs=1)
+
+
+def test_hinge_accepts_the_same_labels_as_fit():
+    scores = [Value(0.5), Value(-2.0), Value(0.25)]
+    for labels in ([1, 0, 1], [1, -1, 1], [1.0, 0.0, 1.0]):
+        assert nn.hinge_loss(scores, labels).data == pytest.approx((0.5 + 0 + 0.75) / 3)
+        assert nn.train.LOSSES["hinge"](scores, labels).data == nn.hinge_loss(scores, labels).data
+    for bad in ([1, 2, 1], [1, 0.5, 1]):
+        with pytest.raises(ValueError, match="labels 0/1 or -1/\\+1"):
+            nn.hinge_loss(scores, bad)
+
+
+# -- issue 16: History in a notebook ---------------------------------------------------------
+
+
+def test_history_has_a_short_repr():
+    X, y = make_moons(20, seed=22)
+    model = nn.MLP(2, [3, 1], seed=22)
+    history = fit(model, X, y, "hinge", nn.SGD(model.parameters(), lr=0.1), epochs=50,
+                  progress=False)
+    text = repr(history)
+    assert text.startswith("History(50 epochs: loss ") and "accuracy" in text and "lr 0.1" in text
+    assert len(text) < 200 and "\n" not in text
+    assert repr(History()) == "History(0 epochs)"
+
+
+def test_history_plot_delegates_to_nn_plot(tmp_path, monkeypatch):
+    import nn.plot
+
+    calls = []
+    monkeypatch.setattr(nn.plot, "training_curves",
+                        lambda history, path, **options: calls.append((history, path, options)))
+    history = History(epochs=[1], loss=[0.5], lr=[0.1])
+    history.plot(tmp_path / "h.png", title="run")
+    history.plot()
+    assert calls == [(history, tmp_path / "h.png", {"title": "run"}), (history, None, {})]
+
+
+def test_history_plot_draws_the_curves(tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed")
+    history = History(epochs=[1, 2], loss=[0.5, 0.25], lr=[0.1, 0.1],
+                      metrics={"accuracy": [0.5, 0.75]})
+    history.plot(tmp_path / "h.png")
+    assert (tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"
