@@ -303,10 +303,79 @@ def primitive(
             )
         return tuple(local)
 
-    op = Op(name, inputs, float_forward, checked_derivative, notation=notation, domain=domain,
-            kinks=kinks, doc=doc, numpy=numpy, bounds=bounds)
+    op = Op(name, inputs, float_forward, checked_derivative,
+            notation=_checked_notation(name, notation, inputs), domain=domain,
+            kinks=_checked_points(name, kinks), doc=_checked_text(name, doc, "doc"),
+            numpy=_checked_numpy(name, numpy), bounds=_checked_bounds(name, bounds, inputs))
     REGISTRY[name] = op
     return op
+
+
+_PLACEHOLDERS = {"out": "out", "x": "x", "y": "y", "other": "other"}
+
+
+def _checked_notation(name: str, notation: Sequence[str], arity: int | None) -> tuple[str, ...]:
+    """Templates over {out} {x} {y} {other}: one per input (one for a variadic op)."""
+    if isinstance(notation, str):
+        notation = (notation,)
+    texts = tuple(notation)
+    if texts and len(texts) != (arity or 1):
+        raise ValueError(f"primitive {name!r}: notation needs {arity or 1} entries (one per "
+                         f"input), got {len(texts)}")
+    for text in texts:
+        if not isinstance(text, str):
+            raise TypeError(f"primitive {name!r}: notation entries must be str, got {text!r}")
+        try:
+            text.format(**_PLACEHOLDERS)
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValueError(
+                f"primitive {name!r}: notation {text!r} may use only {{out}}, {{x}}, {{y}}, "
+                f"{{other}} ({type(error).__name__}: {error})"
+            ) from None
+    return texts
+
+
+def _checked_points(name: str, points: Sequence[float]) -> tuple[float, ...]:
+    try:
+        return tuple(number(k, f"primitive {name!r}: a kink", finite=True) for k in points)
+    except TypeError as error:
+        raise TypeError(f"primitive {name!r}: kinks must be numbers ({error})") from None
+
+
+def _checked_text(name: str, text: str, what: str) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"primitive {name!r}: {what} must be a str, got {text!r}")
+    return text
+
+
+def _checked_numpy(name: str, spelling: Any) -> Callable[..., Any] | str | None:
+    if spelling is None or callable(spelling):
+        return spelling  # type: ignore[no-any-return]
+    if isinstance(spelling, str) and spelling.isidentifier() and spelling.isascii():
+        return spelling
+    raise TypeError(f"primitive {name!r}: numpy must be a NumPy function name, a callable or "
+                    f"None, got {spelling!r}")
+
+
+def _checked_bounds(name: str, bounds: Any, arity: int | None) -> Bounds:
+    """Boxes (low, high) of finite numbers, one per input (any number for a variadic op)."""
+    boxes = tuple(bounds)
+    if boxes and arity is not None and len(boxes) != arity:
+        raise ValueError(f"primitive {name!r}: bounds needs one (low, high) per input "
+                         f"({arity}), got {len(boxes)}")
+    checked = []
+    for box in boxes:
+        try:
+            low, high = box
+            low = number(low, "low", finite=True)
+            high = number(high, "high", finite=True)
+        except (TypeError, ValueError):
+            raise ValueError(f"primitive {name!r}: bounds entries must be (low, high) pairs of "
+                             f"finite numbers, got {box!r}") from None
+        if low > high:
+            raise ValueError(f"primitive {name!r}: bounds {box!r} has low > high")
+        checked.append((low, high))
+    return tuple(checked)
 
 
 def _arity_of(derivative: Callable[..., Any]) -> int | None:

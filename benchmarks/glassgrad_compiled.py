@@ -5,7 +5,7 @@
 as `fit(..., compile=True)` runs every step after the first; the one-time trace + compile is its
 own row, `moons_compile`. `moons_train` times the whole demo *including* that one-time cost.
 Deep chains and wide sums are not compiled: a graph of 10^6 nodes run once is what the dynamic
-engine is for (straight-line code that size is a million-line function).
+engine is for (how compile_graph scales to such graphs: `benchmarks/compile_scale.py`).
 """
 
 from __future__ import annotations

@@ -146,9 +146,9 @@ def _image(pixels: Sequence[float]) -> list[list[float]]:
 
 
 def _pyplot() -> Any:
-    from nn.plot import pyplot
+    from nn import plot  # subplots() like pyplot's, without touching pyplot's global state
 
-    return pyplot()
+    return plot
 
 
 # -- the demo ------------------------------------------------------------------------------------

@@ -17,13 +17,8 @@ DPI = 130
 
 def save(figure: Any, path: Path) -> Path:
     """Write `figure` as a PNG to `path` (a temp file in the same folder, then rename); close it."""
-    from nn.plot import pyplot
-
     buffer = io.BytesIO()
-    try:
-        figure.savefig(buffer, format="png", dpi=DPI)
-    finally:
-        pyplot().close(figure)
+    figure.savefig(buffer, format="png", dpi=DPI)
     path = Path(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".png")
     try:

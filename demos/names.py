@@ -201,9 +201,9 @@ def draw_attention(weights: list[list[list[float]]], name: str, path: Path) -> P
 
 
 def _pyplot() -> Any:
-    from nn.plot import pyplot
+    from nn import plot  # subplots() like pyplot's, without touching pyplot's global state
 
-    return pyplot()
+    return plot
 
 
 class _PlainProgress:

@@ -51,6 +51,10 @@ def main() -> None:
             page.wait_for_timeout(300)
             page.locator("#neuron").screenshot(path=str(HERE / "playground_neuron.png"))
             browser.close()
+        for name in ("playground.png", "playground_neuron.png"):  # say 130 dpi in the PNG
+            from PIL import Image
+
+            Image.open(HERE / name).save(HERE / name, dpi=(130, 130))
     finally:
         server.close()
     print("wrote docs/playground.png and docs/playground_neuron.png")

@@ -37,6 +37,13 @@ def reuse() -> Value:
     return y
 
 
+def declare_dpi(path: Path, dpi: int = 130) -> None:
+    """Say the screenshot's resolution in the PNG (issue 16: pictures at 120-150 dpi)."""
+    from PIL import Image
+
+    Image.open(path).save(path, dpi=(dpi, dpi))
+
+
 def shoot(browser, html: str, out: Path, script: str, size: tuple[int, int] = (1280, 720)) -> None:
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     page.set_content(html)
@@ -44,6 +51,7 @@ def shoot(browser, html: str, out: Path, script: str, size: tuple[int, int] = (1
     page.evaluate(script)
     page.screenshot(path=str(out))
     page.close()
+    declare_dpi(out)
     print(f"wrote {out}")
 
 

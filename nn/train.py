@@ -195,9 +195,10 @@ def fit(
     count (`LRScheduler.sync`). `metrics` are names from `METRICS` or functions
     `(y_true, y_pred) -> float`; None means accuracy, except for 'mse'.
     `validation=(X_val, y_val)` is evaluated after every epoch. `progress` shows a tqdm bar
-    (or prints, without tqdm). `compile=True` (a loss named in `LOSSES`) compiles the loss of
-    one example once, as NumPy code over a batch (`autograd.compile_graph(..., batched=True)`),
-    and runs every minibatch through it, reshuffled or not.
+    (or prints, without tqdm). `compile=True` with a loss named in `LOSSES` compiles the loss
+    of one example once, as NumPy code over a batch (`autograd.compile_graph(..., batched=True)`),
+    and runs every minibatch through it, reshuffled or not; with your own loss it compiles each
+    batch's loss as float code, and then needs the same batches every epoch.
     `callback(epoch, history)` runs after each epoch (epochs counted from 1), e.g. to take
     snapshots of the model's predictions. X, y (and the validation data) may be NumPy arrays:
     they are read with `.tolist()`.
@@ -220,7 +221,8 @@ def fit(
         validation = (_samples(validation[0], "X_val"), _samples(validation[1], "y_val"))
     negative = _negative_label(y)
     order = random.Random(seed)
-    step_function = _CompiledSteps(model, loss_function, l2) if compile else None
+    same_batches = batch_size is None or batch_size >= len(X) or not shuffle
+    step_function = _CompiledSteps(model, loss_function, l2, same_batches) if compile else None
     history = History(metrics={name: [] for name in chosen})
     if validation is not None:
         history.validation = {name: [] for name in ("loss", *chosen)}
@@ -324,20 +326,50 @@ class _CompiledSteps:
 
     The losses `fit` knows by name are written per example from the same primitives as
     `nn.losses` (cross-entropy's max shift and softplus's branch as relu, so that no choice is
-    read from one example's numbers); results equal the dynamic engine's up to rounding.
+    read from one example's numbers); results equal the dynamic engine's up to rounding. Your
+    own loss is compiled per batch as float code (see `_batch_of_own_loss`).
     """
 
-    def __init__(self, model: Module, loss_function: LossFunction, l2: float) -> None:
+    def __init__(
+        self, model: Module, loss_function: LossFunction, l2: float, same_batches: bool
+    ) -> None:
         names = [name for name, function in LOSSES.items() if function is loss_function]
-        if not names:
-            raise ValueError(
-                "compile=True compiles the losses fit knows by name "
-                f"({', '.join(LOSSES)}); train with your own loss with compile=False"
-            )
-        self.model, self.loss, self.l2 = model, names[0], l2
+        self.model, self.loss_function, self.l2 = model, loss_function, l2
+        self.loss = names[0] if names else ""
         self.parameters = model.parameters()
         self.compiled: Any = None
         self.n_outputs = 0
+        self.per_batch: dict[tuple[int, ...], Any] = {}
+        if not self.loss and not same_batches:
+            raise ValueError(
+                "compile=True with your own loss needs the same batches every epoch: use "
+                "batch_size=None (full batch) or shuffle=False (the losses fit knows by name, "
+                f"{', '.join(LOSSES)}, train on reshuffled minibatches)"
+            )
+        if self.loss:
+            try:
+                import numpy  # noqa: F401 - the compiled code runs on NumPy arrays
+            except ImportError:
+                raise ImportError(
+                    "fit(compile=True) runs batched NumPy code: pip install numpy "
+                    "(or glassgrad[numpy]), or train with compile=False"
+                ) from None
+
+    def _batch_of_own_loss(self, X_batch: list[Any], y_batch: list[Any]) -> tuple[float, list]:
+        """Your own loss: the batch's loss compiled as float code once per batch (the batches
+        are the same every epoch), keyed by its samples."""
+        from autograd import compile_graph
+
+        key = tuple(map(id, X_batch))
+        compiled = self.per_batch.get(key)
+        if compiled is None:
+            outputs = [self.model(x) for x in X_batch]
+            objective = _objective(self.loss_function, outputs, y_batch, self.model, self.l2)
+            compiled = self.per_batch[key] = compile_graph(objective, self.parameters)
+        value, grads = compiled.value_and_grad(*map(_DATA, self.parameters))
+        for parameter, grad in zip(self.parameters, grads):
+            parameter.grad = grad
+        return value, _forward(self.model, X_batch)
 
     def _compile(self, x: Sequence[float], y: Any) -> None:
         from autograd import compile_graph
@@ -382,12 +414,20 @@ class _CompiledSteps:
         import numpy
 
         if self.loss == "cross_entropy":
+            for i, target in enumerate(y_batch):
+                if not 0 <= target < self.n_outputs or int(target) != target:
+                    raise ValueError(
+                        f"cross_entropy: target {i} is {target!r}, not a class index "
+                        f"0..{self.n_outputs - 1}"
+                    )
             return list(numpy.eye(self.n_outputs)[numpy.asarray(y_batch, dtype=int)].T)
         if self.loss == "hinge":
             return [numpy.array([losses.plus_minus(t) for t in y_batch])]
         return list(numpy.asarray(y_batch, dtype=float).reshape(len(y_batch), -1).T)
 
     def __call__(self, X_batch: list[Any], y_batch: list[Any]) -> tuple[float, list[Any]]:
+        if not self.loss:
+            return self._batch_of_own_loss(X_batch, y_batch)
         import numpy
 
         if self.compiled is None:

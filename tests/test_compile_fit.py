@@ -67,16 +67,42 @@ def test_compiled_training_on_reshuffled_minibatches_matches_the_dynamic_engine(
     )
 
 
-def test_compiled_training_refuses_a_loss_it_cannot_write_per_example():
+def test_your_own_loss_compiles_per_batch_and_needs_the_same_batches():
+    X, y = blobs(30, 2, seed=6)
+
+    def own(outputs, targets, model):
+        return nn.losses.mse_loss(
+            [o if not isinstance(o, list) else o[0] for o in outputs], [float(t) for t in targets]
+        )
+
+    runs = []
+    for compile in (False, True):
+        model = nn.MLP(3, [4, 1], seed=3)
+        history = fit(
+            model,
+            X,
+            y,
+            own,
+            nn.SGD(model.parameters(), lr=0.05),
+            epochs=3,
+            batch_size=8,
+            shuffle=False,
+            progress=False,
+            compile=compile,
+            metrics=(),
+        )
+        runs.append(history.loss)
+    assert runs[1] == pytest.approx(runs[0], rel=1e-12)
     model = nn.MLP(2, [2, 1], seed=1)
-    with pytest.raises(ValueError, match="compile=False"):
+    with pytest.raises(ValueError, match="same batches every epoch"):
         fit(
             model,
-            [[0.0, 1.0]],
-            [1],
-            lambda o, t, m: o[0],
+            [[0.0, 1.0]] * 4,
+            [1] * 4,
+            own,
             nn.SGD(model.parameters(), lr=0.1),
             epochs=1,
+            batch_size=2,
             progress=False,
             compile=True,
         )

@@ -163,3 +163,26 @@ def test_value_view_is_the_viewers_entry_point():
     else:
         page = Value(1.0, "x").view()
         assert "x" in page.to_html()
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"notation": ("{z}",)}, ValueError, r"may use only \{out\}"),
+        ({"notation": ("{x}", "{y}")}, ValueError, "notation needs 1 entries"),
+        ({"notation": (3,)}, TypeError, "notation entries must be str"),
+        ({"notation": ("{x",)}, ValueError, "may use only"),
+        ({"kinks": (math.nan,)}, ValueError, "a kink must be a finite number"),
+        ({"kinks": ("0",)}, TypeError, "kinks must be numbers"),
+        ({"bounds": ((0.0, 1.0), (0.0, 1.0))}, ValueError, "one .low, high. per input"),
+        ({"bounds": ((1.0, 0.0),)}, ValueError, "low > high"),
+        ({"bounds": ((0.0, math.inf),)}, ValueError, "pairs of finite numbers"),
+        ({"numpy": "exp(x); import os"}, TypeError, "NumPy function name"),
+        ({"doc": 3}, TypeError, "doc must be a str"),
+        ({"arity": 0}, ValueError, "arity must be a whole number"),
+    ],
+)
+def test_a_rows_story_is_checked_when_it_is_registered(options, error, message):
+    with pytest.raises(error, match=message):
+        autograd.primitive("test_checked", math.exp, lambda out, x: (out,), **options)
+    assert "test_checked" not in REGISTRY

@@ -237,13 +237,7 @@ class Emitter:
         input get a gradient.
         """
         graph, names = self.graph, self.names
-        needs_grad = [False] * len(graph)
-        for position in self.inputs:
-            if position >= 0:
-                needs_grad[position] = True
-        for i, parents in enumerate(graph.parents):
-            if not needs_grad[i] and any(needs_grad[p] for p in parents):
-                needs_grad[i] = True
+        needs_grad = graph.leading_to(self.inputs)
         grads: dict[int, str] = {self.output: "1.0"}
         terms: dict[int, list[tuple[str, int]]] = {}
         lines: list[str] = []

@@ -17,13 +17,6 @@ from ..ops import Op
 from ..value import Value, apply
 
 
-def op_of(node: Value) -> Op:
-    """The primitive that computed `node` (its row of the op table)."""
-    op = node.operation
-    assert op is not None, "op_of is asked only about computed nodes"
-    return op
-
-
 class Graph:
     """Every Value reachable from `roots`, parents before children, as flat lists.
 
@@ -62,7 +55,7 @@ class Graph:
             index[node] = len(nodes)
             nodes.append(node)
             if parents:
-                ops.append(op_of(node))
+                ops.append(node.operation)
                 parent_lists.append(tuple([index[p] for p in parents]))
             else:
                 ops.append(None)
@@ -73,6 +66,20 @@ class Graph:
         op = self.ops[i]
         assert op is not None, f"node {i} is a leaf"
         return op
+
+    def leading_to(self, inputs: Sequence[int]) -> list[bool]:
+        """For each node: does a path lead from it down to one of `inputs` (node numbers, -1
+        for an input outside the graph)? Only such nodes need a gradient."""
+        needs = [False] * len(self.nodes)
+        for position in inputs:
+            if position >= 0:
+                needs[position] = True
+        for i, parents in enumerate(self.parents):
+            for p in parents:
+                if needs[p]:
+                    needs[i] = True
+                    break
+        return needs
 
     def __len__(self) -> int:
         return len(self.nodes)

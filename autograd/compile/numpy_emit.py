@@ -349,13 +349,7 @@ class BatchedEmitter:
     def backward_lines(self) -> tuple[list[str], str]:
         """The chain rule over nodes and groups, output first; and the result expression."""
         graph = self.graph
-        needs = [False] * len(graph)
-        for i in self.wrt:
-            if i >= 0:
-                needs[i] = True
-        for i, parents in enumerate(graph.parents):
-            if not needs[i] and any(needs[p] for p in parents):
-                needs[i] = True
+        needs = graph.leading_to(self.wrt)
         for group in self.groups:  # a group's columns are all differentiated, or none
             flag = any(needs[i] for i in group.members)
             for i in group.members:

@@ -64,15 +64,10 @@ class Tape:
                     )
                 )
         self.forward = steps
-        needs_grad = [False] * len(graph)
-        for position in inputs:
-            if position >= 0:
-                needs_grad[position] = True
-        for i, parents in enumerate(graph.parents):
-            if not needs_grad[i] and any(needs_grad[p] for p in parents):
-                needs_grad[i] = True
+        needs_grad = graph.leading_to(inputs)
+        ops, parent_lists = graph.ops, graph.parents
         self.backward = [
-            (i, graph.op(i).derivative, graph.parents[i])
+            (i, ops[i].derivative, parent_lists[i])  # type: ignore[union-attr]
             for i in graph.backward_order(graph.nodes[output])
             if needs_grad[i]
         ]
