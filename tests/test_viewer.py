@@ -85,6 +85,7 @@ def check_against_engine(roots: list[Value], **options) -> dict:
     nodes = list(walk(roots))
     names = name_nodes(nodes)
     assert data["nodes"]["id"] == [names[node] for node in nodes]
+    assert len(set(data["nodes"]["id"])) == len(nodes)  # ids are unique
     assert [bits(x) for x in data["nodes"]["data"]] == [bits(node.data) for node in nodes]
     assert data["nodes"]["dataText"] == [format_number(node.data) for node in nodes]
     index = {node: i for i, node in enumerate(nodes)}
@@ -129,6 +130,13 @@ def test_user_primitives_are_replayed_like_built_ins(register_primitive):
     y = cube(x * 0.5) + x
     data = check_against_engine([y])
     assert "cube" in data["nodes"]["op"]
+
+
+def test_repeated_and_generated_looking_labels_get_unique_ids():
+    a, b = Value(1.0, "n1"), Value(2.0, "n1")
+    y = a * b + Value(3.0)
+    data = check_against_engine([y])
+    assert sorted(data["nodes"]["id"]) == ["n1", "n1#2", "n1#3", "n2", "n3"]
 
 
 def test_a_leaf_root_and_given_grads_are_left_alone():

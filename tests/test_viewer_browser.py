@@ -246,3 +246,12 @@ def test_two_views_in_sandboxed_frames_do_not_collide(page, tmp_path):  # noqa: 
         frame.evaluate("window.glassgrad.goto(window.glassgrad.stepCount())")
         counts.append(frame.evaluate("window.glassgrad.stepCount()"))
     assert sorted(counts) == sorted([first.step_count, second.step_count])
+
+
+def test_a_lone_leaf_opens_and_seeds(page, tmp_path):  # noqa: F811
+    x = Value(2.0, "x")
+    open_view(page, view(x).save(tmp_path / "leaf.html"))
+    assert page.evaluate("window.glassgrad.stepCount()") == 1
+    assert page.evaluate("window.glassgrad.step()") == {
+        "index": 1, "phase": "seed", "pass": 0, "node": "x", "grad": 1.0}
+    assert page.inner_text("#leaves").split("\n")[-1].split("\t") == ["x", "2", "1"]

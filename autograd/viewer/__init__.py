@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..io import write_atomic
 from ..value import Value
 from .export import as_roots, export
 from .layout import METHODS
@@ -57,7 +58,7 @@ class View:
         path = Path(path)
         if path.is_dir():
             raise IsADirectoryError(f"view.save: {str(path)!r} is a directory; give a file name")
-        _write(path, self.to_html())
+        write_atomic(path, self.to_html())  # contract 3: the one atomic writer
         return path
 
     def open(self) -> Path:
@@ -127,17 +128,6 @@ def view(
     data["layout"] = build_layout(data, layout, large if collapsed is None else collapsed)
     data["options"] = {"rankdir": rankdir, "theme": theme}
     return View(data, height)
-
-
-def _write(path: Path, text: str) -> None:
-    try:  # contract 3: the one atomic writer (nnfix's autograd.io)
-        from ..io import write_atomic
-    except ImportError:  # FALLBACK until autograd.io is merged; delete at merge time
-        from ..draw import write_atomically
-
-        write_atomically(path, text.encode("utf-8"))
-        return
-    write_atomic(path, text)
 
 
 __all__ = ["View", "view"]

@@ -214,6 +214,7 @@ def _backward(
         for step in taken:
             parent = index[step.parent]
             before = shown[parent]
+            assert before is not None, "the first pass's start shows every gradient"
             shown[parent] = step.parent_grad
             for key, value in (
                 ("pass", number_of_pass), ("number", step.number), ("node", index[step.node]),
@@ -280,8 +281,11 @@ def _replayer(
 ) -> Callable[[list[Value]], float]:
     """f(leaf values) = Σ roots, recomputed with each node's own forward (no graph is built)."""
     index = {node: i for i, node in enumerate(nodes)}
-    order = [(index[node], node._op.forward, [index[p] for p in node.parents])
-             for node in reversed(backprop_order(roots))]
+    order = []
+    for node in reversed(backprop_order(roots)):
+        op = node.operation
+        assert op is not None, "backprop_order lists computed nodes only"
+        order.append((index[node], op.forward, [index[p] for p in node.parents]))
     root_positions = [index[root] for root in roots]
     base = [node.data for node in nodes]
 
@@ -312,7 +316,7 @@ def _groups(
             path[i] = _common_path(owners)
         elif len(set(node.parents)) == 1:
             path[i] = path[index[node.parents[0]]]
-    names = list(dict.fromkeys(p for p in path if p))
+    names = sorted({p for p in path if p}, key=_natural)
     number_of = {name: g for g, name in enumerate(names)}
     group_of = [number_of.get(p, -1) for p in path]
     members: list[list[int]] = [[] for _ in names]
@@ -320,6 +324,11 @@ def _groups(
         if g >= 0:
             members[g].append(i)
     return [{"path": name, "members": m} for name, m in zip(names, members)], group_of
+
+
+def _natural(path: str) -> list[tuple[int, int | str]]:
+    """Sort key: `layers.2` before `layers.10` (numbers compare as numbers)."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in path.split(".")]
 
 
 def _common_path(paths: set[str]) -> str:

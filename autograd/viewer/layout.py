@@ -20,6 +20,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Sequence
+from typing import Any
 
 DOT_LIMIT = 1500
 """Graphs with more nodes than this are laid out in Python even when `dot` is installed."""
@@ -28,7 +29,7 @@ DOT_TIMEOUT = 20.0
 METHODS = ("auto", "dot", "layered")
 
 Edges = Sequence[tuple[int, int]]
-Layout = dict[str, list]
+Layout = dict[str, Any]
 
 
 def layout(count: int, edges: Edges, method: str = "auto") -> Layout:
@@ -59,7 +60,7 @@ def dot_layout(count: int, edges: Edges, timeout: float = DOT_TIMEOUT) -> Layout
     program = shutil.which("dot")
     if program is None or count == 0:
         return None
-    lines = ["digraph g {", "rankdir=LR; nodesep=0.25; ranksep=1;",
+    lines = ["digraph g {", "rankdir=LR; nodesep=0.25; ranksep=1; ordering=out;",
              "node [shape=box, fixedsize=true, width=2, height=0.5, label=\"\"];"]
     lines += [f"n{i};" for i in range(count)]
     lines += [f"n{a} -> n{b};" for a, b in dict.fromkeys(edges)]

@@ -90,7 +90,7 @@ TEMPLATE = """<!DOCTYPE html>
 
 @cache
 def _static(name: str) -> str:
-    return resources.files(__package__).joinpath("static", name).read_text(encoding="utf-8")
+    return (resources.files(__package__) / "static" / name).read_text(encoding="utf-8")
 
 
 def page(data: dict[str, Any]) -> str:

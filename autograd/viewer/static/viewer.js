@@ -249,7 +249,8 @@
         var id = whole ? c + ":" + j : key(a) + ">" + key(b);
         if (edgeIndex.has(id)) continue;
         var p1 = port(a, true), p2 = port(b, false, whole ? j : 0, whole ? ps.length : 1);
-        var entry = { from: ps[j], to: c, d: curve(p1, p2), mid: { x: (p1.x + p2.x) / 2, y: (p1.y + p2.y) / 2 } };
+        var entry = { from: ps[j], to: c, d: curve(p1, p2), mid: { x: (p1.x + p2.x) / 2, y: (p1.y + p2.y) / 2 },
+          x0: Math.min(p1.x, p2.x), y0: Math.min(p1.y, p2.y), x1: Math.max(p1.x, p2.x), y1: Math.max(p1.y, p2.y) };
         box(null, edgeLayer, Math.min(p1.x, p2.x), Math.min(p1.y, p2.y), Math.abs(p2.x - p1.x), Math.abs(p2.y - p1.y));
         items[items.length - 1].d = entry.d;
         edgeEls.push(entry);
@@ -409,6 +410,7 @@
   function select(i, pin) {
     selected = i;
     pinned = pin;
+    if (pin) follow(i);
     inspect(i);
     markPath();
   }
@@ -433,8 +435,11 @@
     });
     var me = nodeVisible(selected) ? nodeEl[selected] : groupEl[groupOf[selected]];
     if (me) { me.classList.add("selected"); pathMarked.push(me); }
+    var all = items.length <= CULL_ABOVE, w = window_();  // on a large graph: the paths in view
     edgeEls.forEach(function (x) {
-      if (on.has(x.from) && on.has(x.to)) pathMarked.push(mark(x, "onpath"));
+      if (on.has(x.from) && on.has(x.to) && (all || (x.x1 >= w.x0 && x.x0 <= w.x1 && x.y1 >= w.y0 && x.y0 <= w.y1))) {
+        pathMarked.push(mark(x, "onpath"));
+      }
     });
   }
   function inspect(i) {
@@ -463,8 +468,9 @@
       });
       box.appendChild(pt);
     }
-    var uses = consumers[i].map(function (c) { return N.id[c[0]]; });
-    if (uses.length) box.appendChild(el("div", "hint", "used by: " + Array.from(new Set(uses)).join(", ") +
+    var uses = consumers[i].map(function (c) { return N.id[c[0]]; }), names = Array.from(new Set(uses));
+    var listed = names.length > 12 ? names.slice(0, 12).join(", ") + ", … (" + names.length + " nodes)" : names.join(", ");
+    if (uses.length) box.appendChild(el("div", "hint", "used by: " + listed +
       (uses.length > 1 ? " — its gradient sums one term per use (paths highlighted)" : "")));
   }
 
@@ -527,11 +533,14 @@
     svg.classList.toggle("far", (r.width || 800) / view.w < 0.3);  // too small to read: no text
     if (!cullQueued) { cullQueued = true; requestAnimationFrame(cull); }
   }
+  function window_() {  // the part of the graph drawn on a large graph: the view and a margin
+    var mx = view.w * 0.25, my = view.h * 0.25;
+    return { x0: view.x - mx, y0: view.y - my, x1: view.x + view.w + mx, y1: view.y + view.h + my };
+  }
   function cull() {  // on a large graph, draw only what is in (or near) the window
     cullQueued = false;
-    var all = items.length <= CULL_ABOVE;
-    var mx = view.w * 0.25, my = view.h * 0.25;
-    var x0 = view.x - mx, y0 = view.y - my, x1 = view.x + view.w + mx, y1 = view.y + view.h + my;
+    var all = items.length <= CULL_ABOVE, w = window_();
+    var x0 = w.x0, y0 = w.y0, x1 = w.x1, y1 = w.y1;
     for (var k = 0; k < items.length; k++) {
       var it = items[k], on = all || (it.x1 >= x0 && it.x0 <= x1 && it.y1 >= y0 && it.y0 <= y1);
       if (on === it.on) continue;
@@ -540,6 +549,7 @@
       if (!it.el) it.el = sv("path", { "class": "edge", d: it.d });
       it.layer.appendChild(it.el);
     }
+    if (!all && selected >= 0) markPath();
   }
   function bounds() {
     var b = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
