@@ -417,3 +417,42 @@ def test_history_plot_draws_the_curves(tmp_path):
                       metrics={"accuracy": [0.5, 0.75]})
     history.plot(tmp_path / "h.png")
     assert (tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# -- issue 10 numbers policy, as fit applies it --------------------------------------------------
+
+
+def test_fit_refuses_non_finite_data():
+    model = nn.MLP(2, [2, 1], seed=23)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    for X, y, message in [
+        ([[0.0, 1.0], [math.nan, 0.0]], [0, 1], "X\\[1\\] holds nan"),
+        ([[0.0, 1.0], [1.0, 0.0]], [0.0, math.inf], "y\\[1\\] holds inf"),
+    ]:
+        with pytest.raises(ValueError, match=message + ": fit needs finite numbers"):
+            fit(model, X, y, "mse", optimizer, epochs=1, progress=False)
+    with pytest.raises(ValueError, match="X_val\\[0\\] holds nan"):
+        fit(model, [[0.0, 1.0]], [1], "mse", optimizer, epochs=1, progress=False,
+            validation=([[math.nan, 0.0]], [1]))
+
+
+def test_a_diverging_fit_stops_naming_epoch_and_batch_and_what_to_do():
+    X, y = make_moons(30, noise=0.1, seed=0)
+    model = nn.MLP(2, [16, 16, 1], activation="tanh", seed=0)
+    with pytest.raises(FloatingPointError, match="fit stopped at epoch \\d+, batch 1: .*"
+                       "lower the learning rate \\(lr=1e\\+06\\)"):
+        fit(model, X, y, "mse", nn.SGD(model.parameters(), lr=1e6), epochs=100, progress=False)
+    assert all(math.isfinite(p.data) for p in model.parameters())
+
+
+def test_a_non_finite_loss_stops_before_the_step():
+    model = nn.MLP(2, [2, 1], seed=24)
+    before = model.state_dict()
+
+    def overflowing(outputs, targets):
+        return nn.mse_loss(outputs, targets) * 1e300 * 1e300
+
+    with pytest.raises(FloatingPointError, match="epoch 1, batch 1"):
+        fit(model, [[1.0, 2.0]], [3.0], overflowing, nn.SGD(model.parameters(), lr=0.1),
+            epochs=2, progress=False)
+    assert model.state_dict() == before
