@@ -37,7 +37,9 @@ examples:
   glassgrad grad "x**2 + 3*x" x=2 --steps                 the chain rule, step by step
   glassgrad grad "sigmoid(a*b)" a=1 b=-2 --graph f.svg    draw the graph (.svg .png .pdf .dot)
   glassgrad grad "log(x) * exp(y)" x=2 y=0 --json         JSON for scripts
+  glassgrad grad "tanh(w*x + b)" x=0.5 w=-3 b=2 --html f.html   step backprop in a browser
   glassgrad grad -- "-x**2" x=3                           an expression starting with '-'
+  glassgrad playground [--port N] [--no-browser]          train a network live in the browser
 
 {whitelist}
 """
@@ -83,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(with --json: a list of steps)")
     parser.add_argument("--graph", metavar="FILE",
                         help="draw the graph to FILE; the extension picks .svg .png .pdf or .dot")
+    parser.add_argument("--html", metavar="FILE",
+                        help="write the interactive viewer (the graph, forward pass and every "
+                        "backprop step, replayable in a browser) to FILE, one self-contained page")
     parser.add_argument("--json", action="store_true",
                         help="print the results as JSON (non-finite numbers as null, with a "
                         "message; errors as {\"error\": …})")
@@ -114,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    if argv[:1] == ["playground"]:  # the live training page (nn/playground) has its own options
+        from nn.playground import main as playground
+
+        return playground(argv[1:])
     want_json = "--json" in (argv[: argv.index("--")] if "--" in argv else argv)
     try:
         args = build_parser().parse(argv)
@@ -133,6 +142,8 @@ def _main(argv: list[str]) -> int:
             root.backward()
         if args.graph:
             write_graph(root, args.graph)
+        if args.html:
+            write_view(root, args.html)
     except ExpressionError as error:
         return fail(str(error), error.pointer(), want_json, expression=error.text,
                     column=None if error.start is None else error.start + 1)
@@ -150,7 +161,19 @@ def _main(argv: list[str]) -> int:
         print(table)
     if args.graph:
         print(f"graph written to {args.graph}")
+    if args.html:
+        print(f"viewer written to {args.html} (open it in a browser)")
     return 0
+
+
+def write_view(root: Value, path: str) -> None:
+    """Save `autograd.view(root)` to `path`; a file that cannot be written is a UsageError."""
+    from .viewer import view
+
+    try:
+        view(root).save(path)
+    except OSError as error:
+        raise UsageError(f"--html {path}: cannot write it: {error.strerror or error}") from None
 
 
 def parse_assignments(assignments: Sequence[str], expression: Expression) -> dict[str, Value]:

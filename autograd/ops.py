@@ -27,7 +27,16 @@ from functools import wraps
 from numbers import Real
 from typing import Any
 
-from .value import Scalar, Value, apply, as_value, domain_error, format_number, install_method
+from .value import (
+    Scalar,
+    Value,
+    apply,
+    as_value,
+    domain_error,
+    format_number,
+    install_method,
+    number,
+)
 
 _builtin_sum = sum
 
@@ -163,14 +172,15 @@ class Op:
                 params[name] = value  # type: ignore[assignment]
             args = args[:arity]
         op = self.bind(**params) if params else self
-        operands = [as_value(arg) for arg in args]  # checks the types, names what was wrong
         for arg in args:
-            if isinstance(arg, Value):
-                return apply(op, *operands)
+            if isinstance(arg, Value):  # numbers become constants (finite ones: docs/numbers.md)
+                return apply(op, *[as_value(arg) for arg in args])
+        floats = [number(arg, "operand") for arg in args]  # as `math` does: inf and nan allowed
         try:
-            return op.forward(*[operand.data for operand in operands])
+            return op.forward(*floats)
         except (ValueError, ZeroDivisionError, OverflowError) as error:
-            raise domain_error(op, tuple(operands), error) from None
+            raise domain_error(op, tuple(Value(x, allow_nonfinite=True) for x in floats),
+                               error) from None
 
     def __repr__(self) -> str:
         params = "".join(f", {name}={format_number(value)}" for name, value in self.params.items())

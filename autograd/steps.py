@@ -16,7 +16,17 @@ from dataclasses import dataclass
 from . import mode
 from .graph import backprop_order, walk
 from .ops import formula
-from .value import Value, check_backward, evaluate_rule, format_number, number
+from .value import (
+    Value,
+    check_backward,
+    end_pass,
+    evaluate_rule,
+    number,
+    start_pass,
+)
+from .value import (
+    format_number as format_number,  # draw and the viewer use it from here
+)
 
 
 @dataclass(frozen=True, repr=False)
@@ -57,21 +67,29 @@ def steps(root: Value, grad: float = 1.0) -> Iterator[Step]:
     """Run `root.backward(grad)` as a generator of `Step`s, one per chain-rule edge.
 
     As in `backward()`, interior gradients are reset and the root is seeded (`root.grad += grad`)
-    at once, when `steps` is called; leaf gradients accumulate. Each `next()` then applies one
-    term. A node whose gradient is exactly 0 passes nothing on and yields no steps, as in
-    `backward()`; once exhausted, every `.grad` equals what `backward()` gives, bit for bit.
+    at once, when `steps` is called, and each leaf's gradient from earlier passes is set aside:
+    while stepping, a leaf's `.grad` is this pass's sum so far, and what it held before is added
+    back when the generator is exhausted (or closed). Each `next()` applies one term. A node whose
+    gradient is exactly 0 passes nothing on and yields no steps, as in `backward()`; once
+    exhausted, every `.grad` equals what `backward()` gives, bit for bit.
     """
     if not isinstance(root, Value):
         raise TypeError(f"steps: root must be a Value, got {type(root).__name__} {root!r}")
     seed = number(grad, "grad", finite=True)
     order = backprop_order(root)
-    for node in order:
-        node.grad = 0.0
+    held = start_pass(order)
     root.grad += seed
-    return _chain_rule(order)
+    return _chain_rule(order, held)
 
 
-def _chain_rule(order: list[Value]) -> Iterator[Step]:
+def _chain_rule(order: list[Value], held: list[tuple[Value, float]]) -> Iterator[Step]:
+    try:
+        yield from _terms(order)
+    finally:
+        end_pass(held)
+
+
+def _terms(order: list[Value]) -> Iterator[Step]:
     number = 0
     reached: set[Value] = set()
     for node in order:

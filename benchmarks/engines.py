@@ -133,7 +133,7 @@ def _torch_batched() -> Engine:
     """PyTorch batched"""
     torch_peers = importlib.import_module(".torch_peers", __package__)
     return Engine("torch, batched", {
-        "moons_step": one_step(torch_peers.batched_moons_train),
+        "moons_step": torch_peers.batched_moons_step,
         "moons_train": torch_peers.batched_moons_train,
         "wide_sum": torch_peers.batched_wide_sum,
     })

@@ -1,7 +1,8 @@
-"""glassgrad compiled for NumPy arrays (the stretch goal): the loss of *one* point is traced as a
-function of the 337 parameters and the point (x1, x2, y), compiled with
-`compile_graph(..., batched=True)`, and run once with the 100 points as arrays. The same emitted
-code, elementwise: per-point values and gradients come back as arrays and are summed.
+"""glassgrad compiled for NumPy arrays: the loss of *one* point is built as a function of the 337
+parameters and the point (x1, x2, y), compiled with `compile_graph(..., batched=True,
+wrt=parameters, reduce='sum')`, and run once with the 100 points as arrays: each layer is one
+matrix product, the sum over the points is taken inside the code, and the gradient comes back as
+one vector.
 
 Each point's loss is relu(1 - y·score)/n + (α/n)·Σp², so the batch sum is the demo's loss.
 """
@@ -35,7 +36,8 @@ def compile_point_loss(problem: Problem) -> tuple[CompiledGraph, list[float]]:
     n = len(problem.points)
     point_loss = ((1 + -label * score).relu() * (1.0 / n)
                   + (L2_ALPHA / n) * autograd.sum_values([p * p for p in params]))
-    compiled = autograd.compile_graph(point_loss, [*params, x1, x2, label], batched=True)
+    compiled = autograd.compile_graph(point_loss, [*params, x1, x2, label], batched=True,
+                                      wrt=params, reduce="sum")
     return compiled, [p.data for p in params]
 
 
@@ -43,13 +45,11 @@ def _train(compiled: CompiledGraph, params: list[float], problem: Problem,
            n_steps: int) -> tuple:
     columns = numpy.array(problem.points).T
     labels = numpy.array(problem.labels)
-    batch = (len(labels),)
+    vector = numpy.array(params)
     for k in range(n_steps):
-        values, grads = compiled.value_and_grad(*params, columns[0], columns[1], labels)
-        per_point = numpy.array([numpy.broadcast_to(g, batch) for g in grads[:len(params)]])
-        rate = learning_rate(k)
-        params = (numpy.array(params) - rate * per_point.sum(axis=1)).tolist()
-    return float(numpy.sum(values)), sum(params)
+        value, grads = compiled.value_and_grad(*vector.tolist(), columns[0], columns[1], labels)
+        vector = vector - learning_rate(k) * grads
+    return float(value), float(vector.sum())
 
 
 def moons_step(problem: Problem) -> Callable[[], tuple]:

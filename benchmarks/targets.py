@@ -72,6 +72,8 @@ TARGETS = [
     ("compiled 100-step demo (compile included) vs micrograd",
      _speedup("moons_train", MICROGRAD, COMPILED, 100)),
     ("stretch: compiled code over NumPy arrays, moons_step, vs batched torch", _within_torch),
+    ("issue 14 target 7: compiled moons_step vs the pure-Python floor",
+     _within("moons_step", COMPILED, "pure-Python floor", 1)),
 ]
 
 

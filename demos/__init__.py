@@ -18,6 +18,8 @@ DEMOS = {
     "chain_rule": "one neuron tanh(w·x + b), backpropagated edge by edge",
     "gradient_descent": "gradient descent on Rosenbrock's valley at several learning rates",
     "linear_algebra": "a layer as y = Wx + b with explicit matrices, and dL/dW as a matrix",
+    "digits": "real data: an MLP reads 8×8 handwritten digits (UCI), ≥ 97% on a held-out fifth",
+    "names": "a GPT made of scalars (microgpt's) learns to invent names; attention as a heat map",
 }
 """Each demo's module name and what it shows."""
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import nn
 from autograd import Value, draw_graph
+from autograd.viewer import view
 from demos import heading, parse_arguments, save_graph, show_confusion_matrix
 
 SEED = 0
@@ -62,6 +63,8 @@ def draw_one_neuron(model: nn.MLP, X: list, out_dir: Any) -> Any:
     print("  backprop: ∂h/∂w = (" + ", ".join(f"{w.grad:.4f}" for w in neuron.w)
           + f") = x,  ∂h/∂b = {neuron.b.grad:.4f}")
     path = save_graph(draw_graph(h, parameters=model), out_dir / "neuron_graph.svg")
+    page = view(h, parameters=model, check=True).save(out_dir / "neuron_view.html")
+    print(f"  step its forward pass and backprop in a browser (← → keys): open {page}")
     model.zero_grad()
     return path
 

@@ -19,7 +19,10 @@ from .optim import SGD, Adam, AdamW, CosineAnnealing, LinearDecay, LRFunction, S
 # isort: split
 from . import data, metrics, train
 from .data import (
+    DatasetError,
     batches,
+    load_digits,
+    load_names,
     make_blobs,
     make_circles,
     make_moons,
@@ -37,6 +40,21 @@ from .metrics import (
 )
 from .train import History, evaluate, fit, predict, predict_classes, train_step
 
+# -- a GPT made of scalars, and the way to PyTorch: attention.py, torch.py --
+# isort: split
+from . import attention
+from .attention import (
+    GPT,
+    CausalSelfAttention,
+    CharTokenizer,
+    Embedding,
+    KVCache,
+    LayerNorm,
+    RMSNorm,
+    generate,
+    sample,
+)
+
 
 def __getattr__(name: str) -> object:
     """`nn.plot` is imported on first use: matplotlib is an optional extra."""
@@ -44,4 +62,8 @@ def __getattr__(name: str) -> object:
         import importlib
 
         return importlib.import_module(".plot", __name__)
+    if name in ("to_torch", "from_torch"):  # torch is an optional extra, imported on first use
+        from . import torch as graduation
+
+        return getattr(graduation, name)
     raise AttributeError(f"module 'nn' has no attribute {name!r}")

@@ -3,13 +3,19 @@
 Inputs `X` are lists of points (lists of floats), labels `y` lists of ints. Every generator takes
 `seed` and draws from its own `random.Random(seed)`, so the same seed gives the same data and
 nothing touches the global random state. Noise is Gaussian with standard deviation `noise`.
+
+Two real data sets ship with the package (never downloaded): `load_digits()` (UCI handwritten
+digits, CC BY 4.0) and `load_names()` (makemore's names, MIT). Both check the file's sha256 sum.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import math
 import random
 from collections.abc import Hashable, Iterator, Sequence
+from importlib import resources
 from typing import Any
 
 Points = list[list[float]]
@@ -189,6 +195,64 @@ def batches(
     for start in range(0, n, size):
         chosen = order[start : start + size]
         yield [X[i] for i in chosen], [y[i] for i in chosen]
+
+
+# -- shipped data sets -----------------------------------------------------------------------
+
+CHECKSUMS = {
+    "digits.csv.gz": "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22",
+    "names.txt": "0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d",
+}
+"""The sha256 sum of each file in `nn/datasets/`, as published with the data."""
+
+
+class DatasetError(ValueError):
+    """A shipped data file is missing, altered or unreadable."""
+
+
+def load_digits() -> tuple[list[list[float]], list[int]]:
+    """The 1,797 handwritten digits: `X` (64 pixels per image, 0..16, row by row) and `y` (0-9).
+
+    Image k is the 8×8 grid `X[k][8*r : 8*r + 8]` for rows r = 0..7. Data: the test set of the UCI
+    "Optical Recognition of Handwritten Digits" (E. Alpaydin, C. Kaynak, 1998) as scikit-learn
+    ships it, CC BY 4.0 (credit in `nn/datasets/NOTICE`). Plain Python lists, new on every call.
+    """
+    text = gzip.decompress(_read_checked("digits.csv.gz")).decode("ascii")
+    X: list[list[float]] = []
+    y: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        fields = line.split(",")
+        if len(fields) != 65:
+            raise DatasetError(f"digits.csv.gz line {number}: {len(fields)} fields, expected 65")
+        X.append([float(field) for field in fields[:64]])
+        y.append(int(fields[64]))
+    return X, y
+
+
+def load_names() -> list[str]:
+    """makemore's 32,033 first names (lower-case a–z, one per line of `names.txt`), in file order.
+
+    MIT licence, © 2022 Andrej Karpathy (`nn/datasets/names.LICENSE`). A new list on every call.
+    """
+    return _read_checked("names.txt").decode("ascii").split()
+
+
+def _read_checked(filename: str) -> bytes:
+    """The bytes of a shipped data file, after checking its sha256 sum against `CHECKSUMS`."""
+    try:
+        data = resources.files("nn.datasets").joinpath(filename).read_bytes()
+    except OSError as error:
+        raise DatasetError(
+            f"the data file nn/datasets/{filename} cannot be read ({error}); "
+            "reinstall glassgrad"
+        ) from None
+    found = hashlib.sha256(data).hexdigest()
+    if found != CHECKSUMS[filename]:
+        raise DatasetError(
+            f"the data file nn/datasets/{filename} is not the file glassgrad shipped: its sha256 "
+            f"is {found}, expected {CHECKSUMS[filename]}; reinstall glassgrad"
+        )
+    return data
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from __future__ import annotations
 import gc
 import inspect
 import math
+import operator
 import os
 import random
 from collections.abc import Callable, Iterator, Sequence
@@ -195,9 +196,9 @@ def fit(
     count (`LRScheduler.sync`). `metrics` are names from `METRICS` or functions
     `(y_true, y_pred) -> float`; None means accuracy, except for 'mse'.
     `validation=(X_val, y_val)` is evaluated after every epoch. `progress` shows a tqdm bar
-    (or prints, without tqdm). `compile=True` traces each batch's loss once and runs the
-    compiled graph on floats (`autograd.compile`); it needs the same batches every epoch, and
-    its metrics cost an extra forward pass without a graph (`metrics=()` is the fastest loop).
+    (or prints, without tqdm). `compile=True` (a loss named in `LOSSES`) compiles the loss of
+    one example once, as NumPy code over a batch (`autograd.compile_graph(..., batched=True)`),
+    and runs every minibatch through it, reshuffled or not.
     `callback(epoch, history)` runs after each epoch (epochs counted from 1), e.g. to take
     snapshots of the model's predictions. X, y (and the validation data) may be NumPy arrays:
     they are read with `.tolist()`.
@@ -223,12 +224,6 @@ def fit(
     if validation is not None:
         validation = (_finite(_samples(validation[0], "X_val"), "X_val"),
                       _finite(_samples(validation[1], "y_val"), "y_val"))
-    same_batches = batch_size is None or batch_size >= len(X) or not shuffle
-    if compile and not same_batches:
-        raise ValueError(
-            "compile=True needs the same batches every epoch: use batch_size=None (full batch) "
-            "or shuffle=False"
-        )
     negative = _negative_label(y)
     order = random.Random(seed)
     step_function = _CompiledSteps(model, loss_function, l2) if compile else None
@@ -244,10 +239,9 @@ def fit(
                     scheduler.sync()
                 try:
                     if step_function is not None:
-                        value = step_function(index, X_batch, y_batch)  # sets every p.grad
+                        value, outputs = step_function(X_batch, y_batch)  # sets every p.grad
                         if not math.isfinite(value):
                             raise FloatingPointError(f"the loss is {value!r}, not finite")
-                        outputs = _forward(model, X_batch) if chosen else []
                         optimizer.step()
                     else:
                         value, outputs = train_step(model, (X_batch, y_batch), objective,
@@ -334,27 +328,94 @@ def predict_classes(model: Module, X: Sequence[Any], negative_label: int = 0) ->
 # -- the compiled path ---------------------------------------------------------------------
 
 
+_DATA = operator.attrgetter("data")
+
+
 class _CompiledSteps:
-    """For each batch index: trace the loss once, compile it with the parameters as inputs,
-    then every step set each `p.grad` from the compiled gradient (the optimizer steps after)."""
+    """`fit(compile=True)`: the loss of *one example* is compiled once, as NumPy code over a batch
+    of examples (`compile_graph(..., batched=True, wrt=parameters, reduce='mean')`: a layer is
+    one matrix product, the mean over the batch is taken inside the code), so any minibatch —
+    reshuffled every epoch or not — is one call. Each call sets every `p.grad` and returns the
+    batch's loss and the model's outputs (for the metrics), both from before the update.
+
+    The losses `fit` knows by name are written per example from the same primitives as
+    `nn.losses` (cross-entropy's max shift and softplus's branch as relu, so that no choice is
+    read from one example's numbers); results equal the dynamic engine's up to rounding.
+    """
 
     def __init__(self, model: Module, loss_function: LossFunction, l2: float) -> None:
-        from autograd.compile import compile_graph
-
-        self.compile_graph = compile_graph
-        self.model, self.loss_function, self.l2 = model, loss_function, l2
+        names = [name for name, function in LOSSES.items() if function is loss_function]
+        if not names:
+            raise ValueError(
+                "compile=True compiles the losses fit knows by name "
+                f"({', '.join(LOSSES)}); train with your own loss with compile=False"
+            )
+        self.model, self.loss, self.l2 = model, names[0], l2
         self.parameters = model.parameters()
-        self.compiled: dict[int, Any] = {}
+        self.compiled: Any = None
+        self.n_outputs = 0
 
-    def __call__(self, index: int, X_batch: list[Any], y_batch: list[Any]) -> float:
-        if index not in self.compiled:
-            outputs = [self.model(x) for x in X_batch]
-            objective = _objective(self.loss_function, outputs, y_batch, self.model, self.l2)
-            self.compiled[index] = self.compile_graph(objective, self.parameters)
-        value, grads = self.compiled[index].value_and_grad(*[p.data for p in self.parameters])
-        for parameter, grad in zip(self.parameters, grads):
+    def _compile(self, x: Sequence[float], y: Any) -> None:
+        from autograd import compile_graph
+
+        features = [Value(0.0) for _ in x]
+        output = self.model(features)
+        outputs = output if isinstance(output, list) else [output]
+        self.n_outputs = len(outputs)
+        targets, loss = self._example_loss(outputs, y)
+        if self.l2:
+            loss = loss + self.l2 * losses.l2(self.parameters)
+        self.compiled = compile_graph(
+            loss, [*self.parameters, *features, *targets], batched=True, wrt=self.parameters,
+            reduce="mean", keep=outputs,
+        )
+
+    def _example_loss(self, outputs: list[Value], y: Any) -> tuple[list[Value], Value]:
+        """The targets of one example as leaves, and the example's loss."""
+        import autograd
+
+        if self.loss == "cross_entropy":
+            if len(outputs) < 2:
+                raise ValueError("cross_entropy needs one output per class (got one output)")
+            onehot = [Value(0.0) for _ in outputs]
+            shift = outputs[0]  # the running max: a stable shift built from primitives
+            for z in outputs[1:]:
+                shift = shift + autograd.relu(z - shift)
+            total = autograd.sum_values([autograd.exp(z - shift) for z in outputs])
+            return onehot, autograd.log(total) + shift - autograd.dot(onehot, outputs)
+        if self.loss == "mse":
+            targets = [Value(0.0) for _ in outputs]
+            squares = [(o - t) ** 2 for o, t in zip(outputs, targets)]
+            return targets, autograd.sum_values(squares) / len(squares)
+        target = Value(0.0)
+        score = _single(outputs)
+        if self.loss == "hinge":
+            return [target], autograd.relu(1.0 - target * score)
+        softplus = autograd.relu(score) + autograd.log(1.0 + autograd.exp(-abs(score)))
+        return [target], softplus - score * target  # bce_logits
+
+    def _target_columns(self, y_batch: list[Any]) -> list[Any]:
+        import numpy
+
+        if self.loss == "cross_entropy":
+            return list(numpy.eye(self.n_outputs)[numpy.asarray(y_batch, dtype=int)].T)
+        if self.loss == "hinge":
+            return [numpy.array([losses.plus_minus(t) for t in y_batch])]
+        return list(numpy.asarray(y_batch, dtype=float).reshape(len(y_batch), -1).T)
+
+    def __call__(self, X_batch: list[Any], y_batch: list[Any]) -> tuple[float, list[Any]]:
+        import numpy
+
+        if self.compiled is None:
+            self._compile(X_batch[0], y_batch[0])
+        columns = numpy.asarray(X_batch, dtype=float).reshape(len(X_batch), -1).T
+        value, grads, kept = self.compiled.value_and_grad(
+            *map(_DATA, self.parameters), *columns, *self._target_columns(y_batch))
+        for parameter, grad in zip(self.parameters, grads.tolist()):
             parameter.grad = grad
-        return value
+        scores = numpy.stack(numpy.broadcast_arrays(*kept, numpy.zeros(len(X_batch))), axis=1)
+        outputs = scores[:, :-1].tolist()
+        return float(value), [row[0] for row in outputs] if len(kept) == 1 else outputs
 
 
 # -- helpers ---------------------------------------------------------------------------------

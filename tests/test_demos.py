@@ -19,9 +19,11 @@ from autograd import Value, draw_graph
 from demos import (
     DEMOS,
     chain_rule,
+    digits,
     gradient_descent,
     linear_algebra,
     moons,
+    names,
     regression,
     save_graph,
     spiral,
@@ -138,8 +140,33 @@ def test_linear_algebra(tmp_path):
     assert after < before
 
 
+def test_digits_quick(tmp_path, capsys):
+    report = run(digits, tmp_path, "--quick")
+    assert sorted(Path(p).name for p in report["pictures"]) == [
+        "digits_confusion.png", "digits_first_layer.png", "digits_misclassified.png"]
+    assert report["sizes"] == (320, 80)
+    assert sum(map(sum, report["confusion_matrix"])) == 80
+    assert report["test_accuracy"] > 0.8  # 4 epochs on 320 images; the full run reaches >= 0.97
+    assert list(report["report"])[:10] == [str(d) for d in range(10)]
+    out = capsys.readouterr().out
+    assert "precision" in out and "weighted avg" in out and "true \\ predicted" in out
+
+
+def test_names_quick(tmp_path, capsys):
+    report = run(names, tmp_path, "--quick")
+    assert sorted(Path(p).name for p in report["pictures"]) == [
+        "names_attention.png", "names_loss.png"]
+    assert report["parameters"] == 4192 and len(report["losses"]) == report["steps"] == 60
+    first, last = report["held_out"][0][1], report["held_out_loss"]
+    assert last < first  # 60 steps already beat the untrained model on unseen names
+    assert len(report["samples"]) == 20 and all(s.isalpha() for s in report["samples"] if s)
+    out = capsys.readouterr().out
+    assert "held-out loss" in out and "sample 20:" in out
+
+
 def test_every_demo_is_tested_and_listed():
-    tested = {"moons", "spiral", "regression", "chain_rule", "gradient_descent", "linear_algebra"}
+    tested = {"moons", "spiral", "regression", "chain_rule", "gradient_descent", "linear_algebra",
+              "digits", "names"}
     assert set(DEMOS) == tested
     result = subprocess.run([sys.executable, "-m", "demos"], cwd=ROOT, capture_output=True,
                             text=True, check=True)
