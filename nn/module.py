@@ -262,7 +262,8 @@ class Module:
         table = (
             "<table><thead><tr><th>layer</th><th>module</th><th>parameters</th></tr></thead>"
             f"<tbody>{cells}</tbody></table>"
-            if rows else ""
+            if rows
+            else ""
         )
         extra = html.escape(self.extra_repr())
         return (

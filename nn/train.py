@@ -222,8 +222,10 @@ def fit(
             f"fit needs as many targets as samples, at least one: {len(X)} and {len(y)}"
         )
     if validation is not None:
-        validation = (_finite(_samples(validation[0], "X_val"), "X_val"),
-                      _finite(_samples(validation[1], "y_val"), "y_val"))
+        validation = (
+            _finite(_samples(validation[0], "X_val"), "X_val"),
+            _finite(_samples(validation[1], "y_val"), "y_val"),
+        )
     negative = _negative_label(y)
     order = random.Random(seed)
     step_function = _CompiledSteps(model, loss_function, l2) if compile else None
@@ -244,8 +246,7 @@ def fit(
                             raise FloatingPointError(f"the loss is {value!r}, not finite")
                         optimizer.step()
                     else:
-                        value, outputs = train_step(model, (X_batch, y_batch), objective,
-                                                    optimizer)
+                        value, outputs = train_step(model, (X_batch, y_batch), objective, optimizer)
                 except (FloatingPointError, OverflowError, ZeroDivisionError) as error:
                     raise FloatingPointError(
                         f"fit stopped at epoch {epoch + 1}, batch {index + 1}: {error}. Training "
@@ -366,8 +367,12 @@ class _CompiledSteps:
         if self.l2:
             loss = loss + self.l2 * losses.l2(self.parameters)
         self.compiled = compile_graph(
-            loss, [*self.parameters, *features, *targets], batched=True, wrt=self.parameters,
-            reduce="mean", keep=outputs,
+            loss,
+            [*self.parameters, *features, *targets],
+            batched=True,
+            wrt=self.parameters,
+            reduce="mean",
+            keep=outputs,
         )
 
     def _example_loss(self, outputs: list[Value], y: Any) -> tuple[list[Value], Value]:
@@ -410,7 +415,8 @@ class _CompiledSteps:
             self._compile(X_batch[0], y_batch[0])
         columns = numpy.asarray(X_batch, dtype=float).reshape(len(X_batch), -1).T
         value, grads, kept = self.compiled.value_and_grad(
-            *map(_DATA, self.parameters), *columns, *self._target_columns(y_batch))
+            *map(_DATA, self.parameters), *columns, *self._target_columns(y_batch)
+        )
         for parameter, grad in zip(self.parameters, grads.tolist()):
             parameter.grad = grad
         scores = numpy.stack(numpy.broadcast_arrays(*kept, numpy.zeros(len(X_batch))), axis=1)
@@ -469,8 +475,10 @@ def _loss_function(loss: str | LossFunction, model: Module | None = None) -> Los
             )
         return LOSSES[loss]
     if not callable(loss):
-        raise TypeError(f"loss must be a name ({', '.join(LOSSES)}) or a function "
-                        f"(outputs, targets) -> Value, got {type(loss).__name__}")
+        raise TypeError(
+            f"loss must be a name ({', '.join(LOSSES)}) or a function "
+            f"(outputs, targets) -> Value, got {type(loss).__name__}"
+        )
     if model is not None and _positional_parameters(loss) == 3:
 
         def with_model(outputs: list[Any], targets: list[Any]) -> Value:
