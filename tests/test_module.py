@@ -414,3 +414,33 @@ def test_module_html_escapes_what_it_shows():
             return "<script>"
 
     assert "<script>" not in Odd()._repr_html_() and "&lt;script&gt;" in Odd()._repr_html_()
+
+
+class Wide(nn.Module):
+    """A module that cannot say its size from its config: load falls back to a cruder bound."""
+
+    def __init__(self, n: int, label: str = "") -> None:
+        self.w = [Value(0.0) for _ in range(n)]
+
+    def config(self):
+        return {"n": len(self.w)}
+
+
+def test_a_module_without_count_parameters_is_bounded_by_its_configs_numbers(tmp_path, monkeypatch):
+    path = tmp_path / "wide.json"
+    Wide(3).save(path)
+    assert nn.load(path).num_parameters() == 3
+    document = json.loads(path.read_text())
+    document["config"]["n"] = 10**12
+    path.write_text(json.dumps(document))
+
+    def must_not_build(self, *args, **kwargs):
+        raise AssertionError("built before the size was checked")
+
+    monkeypatch.setattr(Wide, "__init__", must_not_build)
+    with pytest.raises(
+        ModelFileError,
+        match="asks for a size of 1000000000000, more than the 3 "
+        "values of the state.*define Wide.count_parameters",
+    ):
+        nn.load(path)
