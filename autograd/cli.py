@@ -66,31 +66,49 @@ class _Parser(argparse.ArgumentParser):
         return self.parse_intermixed_args(argv)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     """The argument parser of `glassgrad` (its --help explains the command with examples)."""
     parser = _Parser(
         prog="glassgrad",
         description="Differentiate an expression by reverse-mode autodiff and show the math.",
-        epilog=EXAMPLES.format(whitelist=textwrap.fill(
-            WHITELIST.format(functions=", ".join(sorted(functions()))), width=78)),
+        epilog=EXAMPLES.format(
+            whitelist=textwrap.fill(
+                WHITELIST.format(functions=", ".join(sorted(functions()))), width=78
+            )
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"glassgrad {version()}")
     parser.add_argument("command", choices=["grad"], help="grad: value and partial derivatives")
     parser.add_argument("expression", help='the expression, quoted, e.g. "tanh(w*x + b)"')
-    parser.add_argument("assignments", nargs="*", metavar="NAME=VALUE",
-                        help="a number for each variable, e.g. x=0.5")
-    parser.add_argument("--steps", action="store_true",
-                        help="print the chain-rule table of the backward pass "
-                        "(with --json: a list of steps)")
-    parser.add_argument("--graph", metavar="FILE",
-                        help="draw the graph to FILE; the extension picks .svg .png .pdf or .dot")
-    parser.add_argument("--html", metavar="FILE",
-                        help="write the interactive viewer (the graph, forward pass and every "
-                        "backprop step, replayable in a browser) to FILE, one self-contained page")
-    parser.add_argument("--json", action="store_true",
-                        help="print the results as JSON (non-finite numbers as null, with a "
-                        "message; errors as {\"error\": …})")
+    parser.add_argument(
+        "assignments",
+        nargs="*",
+        metavar="NAME=VALUE",
+        help="a number for each variable, e.g. x=0.5",
+    )
+    parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="print the chain-rule table of the backward pass (with --json: a list of steps)",
+    )
+    parser.add_argument(
+        "--graph",
+        metavar="FILE",
+        help="draw the graph to FILE; the extension picks .svg .png .pdf or .dot",
+    )
+    parser.add_argument(
+        "--html",
+        metavar="FILE",
+        help="write the interactive viewer (the graph, forward pass and every "
+        "backprop step, replayable in a browser) to FILE, one self-contained page",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the results as JSON (non-finite numbers as null, with a "
+        'message; errors as {"error": …})',
+    )
     return parser
 
 
@@ -145,8 +163,13 @@ def _main(argv: list[str]) -> int:
         if args.html:
             write_view(root, args.html)
     except ExpressionError as error:
-        return fail(str(error), error.pointer(), want_json, expression=error.text,
-                    column=None if error.start is None else error.start + 1)
+        return fail(
+            str(error),
+            error.pointer(),
+            want_json,
+            expression=error.text,
+            column=None if error.start is None else error.start + 1,
+        )
     except (UsageError, ValueError, ZeroDivisionError, OverflowError, TypeError) as error:
         return fail(str(error), as_json=want_json)  # TypeError: a user primitive's odd rule
     if args.json:
@@ -203,8 +226,11 @@ def parse_assignments(assignments: Sequence[str], expression: Expression) -> dic
 
 def constants(expression: Expression, variables: dict[str, Value]) -> dict[str, float]:
     """`pi` and `e` as numbers, where the expression uses them and no value was given."""
-    return {name: number for name, number in CONSTANTS.items()
-            if name in expression.variables and name not in variables}
+    return {
+        name: number
+        for name, number in CONSTANTS.items()
+        if name in expression.variables and name not in variables
+    }
 
 
 def output_name(variables: dict[str, Value]) -> str:
@@ -246,7 +272,7 @@ def json_result(
     variables: dict[str, Value],
     taken: list[Step],
     graph: str | None,
-) -> dict:
+) -> dict[str, Any]:
     """The results as a JSON-ready dict: value, gradient, and each chain-rule step.
 
     A number that is not finite (inf or nan) becomes null, and `messages` says which and why.
@@ -264,8 +290,9 @@ def json_result(
         "expression": expression.text,
         "variables": {name: value.data for name, value in variables.items()},
         "value": number(root.data, "the value"),
-        "gradient": {name: number(value.grad, f"∂{root.label}/∂{name}")
-                     for name, value in variables.items()},
+        "gradient": {
+            name: number(value.grad, f"∂{root.label}/∂{name}") for name, value in variables.items()
+        },
     }
     used = constants(expression, variables)
     if used:
@@ -309,8 +336,10 @@ def _command_line_hint(argv: list[str]) -> str:
     words = argv[: argv.index("--")] if "--" in argv else argv
     dashed = [word for word in words if re.match(r"-[^-]", word) and word != "-h"]
     if dashed:
-        return (f"; an expression starting with '-' must come after --, e.g. "
-                f"glassgrad grad -- {shlex.quote(dashed[0])} …")
+        return (
+            f"; an expression starting with '-' must come after --, e.g. "
+            f"glassgrad grad -- {shlex.quote(dashed[0])} …"
+        )
     return " (see glassgrad --help)"
 
 

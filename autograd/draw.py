@@ -56,7 +56,7 @@ class GraphvizNotFound(RuntimeError):
     """The Graphviz `dot` program, needed to lay out SVG/PNG/PDF, is not installed."""
 
 
-class Drawing(graphviz.Digraph):
+class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type hints
     """The `graphviz.Digraph` that `draw_graph` returns, with a notebook display of its own:
     without Graphviz's `dot` it shows a one-line install hint (its DOT text stays in `.source`)
     instead of a traceback, and a large graph is shown cut to `NOTEBOOK_MAX_NODES` Values so
@@ -79,14 +79,19 @@ class Drawing(graphviz.Digraph):
         if self._redraw is not None and self.values_drawn > NOTEBOOK_MAX_NODES:
             shown = self._redraw(NOTEBOOK_MAX_NODES)
         try:
-            return graphviz.Digraph._repr_mimebundle_(shown, include, exclude, **options)
+            bundle: dict[str, Any] = graphviz.Digraph._repr_mimebundle_(
+                shown, include, exclude, **options
+            )
+            return bundle
         except graphviz.ExecutableNotFound:
             return {"text/plain": self.missing_dot_hint()}
 
     def missing_dot_hint(self) -> str:
         """The one line a notebook shows when Graphviz's `dot` is missing."""
-        return (f"glassgrad: this graph of {self.values_drawn} values {GRAPHVIZ_MISSING} "
-                "Its DOT text is graph.source.")
+        return (
+            f"glassgrad: this graph of {self.values_drawn} values {GRAPHVIZ_MISSING} "
+            "Its DOT text is graph.source."
+        )
 
 
 def draw_graph(
@@ -161,8 +166,14 @@ def draw_graph(
             if parent not in ids:
                 cut_off.append(op_id)
             elif isinstance(highlight, Step) and (node, index) == (highlight.node, highlight.index):
-                graph.edge(ids[parent], op_id, color=HIGHLIGHT, penwidth="3",
-                           label=highlight.term, fontcolor=HIGHLIGHT)
+                graph.edge(
+                    ids[parent],
+                    op_id,
+                    color=HIGHLIGHT,
+                    penwidth="3",
+                    label=highlight.term,
+                    fontcolor=HIGHLIGHT,
+                )
             else:
                 graph.edge(ids[parent], op_id)
     if hidden:
@@ -178,14 +189,22 @@ def draw_graph(
 draw_dot = draw_graph
 
 
-def _redraw(roots: list[Value], rankdir: str, show_grad: bool, highlight: Step | Value | None,
-            parameters: Any, legend: bool, max_nodes: int) -> graphviz.Digraph:
+def _redraw(
+    roots: list[Value],
+    rankdir: str,
+    show_grad: bool,
+    highlight: Step | Value | None,
+    parameters: Any,
+    legend: bool,
+    max_nodes: int,
+) -> graphviz.Digraph:
     """The same drawing with fewer nodes (what a notebook shows of a large graph)."""
     return draw_graph(roots, rankdir, show_grad, max_nodes, highlight, parameters, legend)
 
 
-def save(graph: graphviz.Digraph | Value | Iterable[Value], path: str | os.PathLike,
-         **options: Any) -> Path:
+def save(
+    graph: graphviz.Digraph | Value | Iterable[Value], path: str | os.PathLike[str], **options: Any
+) -> Path:
     """Write a picture to `path`; the extension picks the format: .svg .png .pdf, or .dot/.gv.
 
     `graph` is a Digraph from `draw_graph`, or Values to draw (with `draw_graph`'s `options`).
@@ -195,8 +214,9 @@ def save(graph: graphviz.Digraph | Value | Iterable[Value], path: str | os.PathL
     path = Path(path)
     layout = FORMATS.get(path.suffix.lower())
     if layout is None:
-        raise ValueError(f"save: cannot tell the format of {str(path)!r}; use one of "
-                         + ", ".join(FORMATS))
+        raise ValueError(
+            f"save: cannot tell the format of {str(path)!r}; use one of " + ", ".join(FORMATS)
+        )
     if not isinstance(graph, graphviz.Digraph):
         graph = draw_graph(graph, **options)
     elif options:

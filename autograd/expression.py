@@ -24,11 +24,25 @@ from .value import Value, as_value
 CONSTANTS = {"pi": math.pi, "e": math.e}
 """Names that stand for these numbers when no value is given for them."""
 
-BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-          ast.Div: operator.truediv, ast.Pow: operator.pow}
+BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
 SIGNS = (ast.USub, ast.UAdd)
-ALLOWED = (ast.Constant, ast.Name, ast.BinOp, ast.UnaryOp, ast.Call, ast.operator, ast.unaryop,
-           ast.expr_context, ast.keyword)  # a keyword is checked by its call: a parameter
+ALLOWED = (
+    ast.Constant,
+    ast.Name,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Call,
+    ast.operator,
+    ast.unaryop,
+    ast.expr_context,
+    ast.keyword,
+)  # a keyword is checked by its call: a parameter
 FORBIDDEN = {  # what some of the constructs outside the whitelist are called in messages
     ast.Attribute: "attribute access",
     ast.Subscript: "indexing",
@@ -45,14 +59,17 @@ FORBIDDEN = {  # what some of the constructs outside the whitelist are called in
 }
 
 
-HINTS = {ast.BitXor: "; for a power use ** (x**2): ^ is not a power in Python"}
+HINTS: dict[type[ast.operator], str] = {
+    ast.BitXor: "; for a power use ** (x**2): ^ is not a power in Python"
+}
 
 
 class ExpressionError(ValueError):
     """A problem with an expression, at columns [start, end) of `text` (0-based)."""
 
-    def __init__(self, message: str, text: str, start: int | None = None,
-                 end: int | None = None) -> None:
+    def __init__(
+        self, message: str, text: str, start: int | None = None, end: int | None = None
+    ) -> None:
         where = f"column {start + 1}: " if start is not None else ""
         super().__init__(where + message)
         self.message = message
@@ -86,8 +103,14 @@ class Expression:
         Domain errors of the engine (e.g. `log` of a negative number) become ExpressionErrors
         pointing at the operation that failed, with the engine's message.
         """
-        values = {**{name: number for name, number in CONSTANTS.items()
-                     if name in self.variables and name not in values}, **values}
+        values = {
+            **{
+                name: number
+                for name, number in CONSTANTS.items()
+                if name in self.variables and name not in values
+            },
+            **values,
+        }
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Name) and node.id in self.variables and node.id not in values:
                 raise _error_at(node, f"no value given for the variable {node.id}", self.text)
@@ -98,6 +121,7 @@ class Expression:
 
     def _evaluate(self, node: ast.expr, values: Mapping[str, Value | float]) -> Value | float:
         if isinstance(node, ast.Constant):
+            assert isinstance(node.value, (int, float))  # checked by the whitelist
             return float(node.value)
         if isinstance(node, ast.Name):
             return values[node.id]
@@ -106,6 +130,7 @@ class Expression:
         elif isinstance(node, ast.BinOp):
             operands = [self._evaluate(node.left, values), self._evaluate(node.right, values)]
         else:
+            assert isinstance(node, ast.Call)  # the whitelist leaves nothing else
             operands = [self._evaluate(node.args[0], values)]
         try:
             return self._apply(node, operands)
@@ -121,9 +146,16 @@ class Expression:
             left, right = operands
             if not isinstance(left, Value) and not isinstance(right, Value):
                 left = as_value(left)  # arithmetic on constants: the engine checks it too
-            return BINARY[type(node.op)](left, right)
-        params = {keyword.arg: _number(keyword.value) for keyword in node.keywords}
-        return self.functions[node.func.id](as_value(operands[0]), **params)
+            combined: Value | float = BINARY[type(node.op)](left, right)
+            return combined
+        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        params: dict[str, float] = {}
+        for keyword in node.keywords:  # checked: named parameters given as numbers
+            number = _number(keyword.value)
+            assert keyword.arg is not None and number is not None
+            params[keyword.arg] = number
+        result: Value | float = self.functions[node.func.id](as_value(operands[0]), **params)
+        return result
 
 
 def functions() -> dict[str, Op]:
@@ -149,7 +181,7 @@ def parse_expression(text: str) -> Expression:
     allowed_calls = functions()
     problems, variables = _check(tree, text, allowed_calls)
     if problems:
-        raise min(problems, key=lambda problem: problem.start)
+        raise min(problems, key=lambda problem: problem.start or 0)
     return Expression(text, tree, tuple(variables), allowed_calls)
 
 
@@ -188,7 +220,7 @@ def _check(
 
 
 def _check_number(value: object) -> str | None:
-    if type(value) not in (int, float):
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
         return f"{value!r} is not a number"
     try:
         finite = math.isfinite(float(value))
@@ -208,8 +240,11 @@ def _check_call(node: ast.Call, allowed: dict[str, Op]) -> str | None:
         return f"{name} takes exactly one argument" + _parameters_hint(op)
     for keyword in node.keywords:
         if keyword.arg not in op.params:
-            return (f"{name} has no parameter {keyword.arg or '**'}" if op.params
-                    else f"{name} takes exactly one argument") + _parameters_hint(op)
+            return (
+                f"{name} has no parameter {keyword.arg or '**'}"
+                if op.params
+                else f"{name} takes exactly one argument"
+            ) + _parameters_hint(op)
         if _number(keyword.value) is None:
             return f"the parameter {keyword.arg} of {name} must be a number"
     return None
@@ -229,7 +264,9 @@ def _number(node: ast.expr) -> float | None:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, SIGNS):
         sign = -1.0 if isinstance(node.op, ast.USub) else 1.0
         node = node.operand
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        if _check_number(node.value) is not None:
+            return None
         try:
             return sign * float(node.value)
         except OverflowError:
@@ -244,5 +281,9 @@ def _error_at(node: ast.AST, message: str, text: str) -> ExpressionError:
         return ExpressionError(message, text)
     encoded = text.encode()
     end = getattr(node, "end_col_offset", None) or start + 1
-    return ExpressionError(message, text, len(encoded[:start].decode(errors="ignore")),
-                           len(encoded[:end].decode(errors="ignore")))
+    return ExpressionError(
+        message,
+        text,
+        len(encoded[:start].decode(errors="ignore")),
+        len(encoded[:end].decode(errors="ignore")),
+    )

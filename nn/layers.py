@@ -100,7 +100,8 @@ def _inputs(x: Sequence[Scalar] | Scalar, nin: int, who: str) -> Sequence[Scalar
         hint = (
             f": this looks like a batch of {len(x)} sample{'s' * (len(x) != 1)}; a model takes "
             "one sample at a time, e.g. [model(x) for x in X] (or nn.predict(model, X) for floats)"
-            if batch else ""
+            if batch
+            else ""
         )
         raise ValueError(f"{who} expected {nin} inputs, got {len(x)}{hint}")
     return x

@@ -155,7 +155,8 @@ class Module:
 
         `load` compares this with the size of the file's state *before* building the model, so
         a small file cannot ask for a huge one. Raise TypeError/ValueError for a config the
-        constructor would refuse. The default, None, means "unknown": override it in modules
+        constructor would refuse. The default, None, means "unknown": then `load` only checks
+        that no whole number in the config exceeds the state's size. Override it in modules
         whose size follows from their config (the built-in layers do).
         """
         return None
@@ -218,6 +219,13 @@ class Module:
                 f"{path}: the config declares {declared} parameters but the state holds "
                 f"{state_size} values; refusing to build {rebuild}"
             )
+        largest = _largest_integer(config)
+        if declared is None and largest > state_size + EXTRA_PARAMETERS_BUILT:
+            raise ModelFileError(
+                f"{path}: the config asks for a size of {largest}, more than the "
+                f"{state_size} values of the state; refusing to build {rebuild} (define "
+                f"{model_class.__name__}.count_parameters to check its size exactly)"
+            )
         try:
             model = model_class(**config)
         except Exception as error:  # the config is the file's, whatever the class makes of it
@@ -262,7 +270,8 @@ class Module:
         table = (
             "<table><thead><tr><th>layer</th><th>module</th><th>parameters</th></tr></thead>"
             f"<tbody>{cells}</tbody></table>"
-            if rows else ""
+            if rows
+            else ""
         )
         extra = html.escape(self.extra_repr())
         return (
@@ -441,6 +450,20 @@ def _finite_number(x: Any, what: str) -> float:
 
 def _count(n: int, thing: str) -> str:
     return f"{n:,} {thing}" + ("" if n == 1 else "s")
+
+
+def _largest_integer(config: Any) -> int:
+    """The largest whole number anywhere in a JSON config (0 if none)."""
+    largest, stack = 0, [config]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, int) and not isinstance(item, bool):
+            largest = max(largest, item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return largest
 
 
 def _shorten(text: str, limit: int = 200) -> str:

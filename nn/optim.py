@@ -6,7 +6,9 @@ An optimizer holds the parameters; after `loss.backward()`, `step()` moves each 
 
 A schedule wraps an optimizer and sets its `lr`: it sets lr(0) when made and lr(k) at its k-th
 `step()`, called once after each `optimizer.step()` (PyTorch's order). `lr_at(k)` gives lr(k)
-without changing anything.
+without changing anything. `sync()` instead sets lr(k) for k = the optimizer's steps since the
+schedule was made; `fit` calls it before every step, which is one protocol for every schedule:
+a plain function `step -> lr` becomes an `LRFunction`.
 
     optimizer = SGD(model.parameters(), lr=1.0)
     schedule = LinearDecay(optimizer, total_steps=100)   # micrograd: lr = 1.0 - 0.9·k/100

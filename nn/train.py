@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gc
 import inspect
+import math
 import operator
 import os
 import random
@@ -203,10 +204,14 @@ def fit(
     snapshots of the model's predictions. X, y (and the validation data) may be NumPy arrays:
     they are read with `.tolist()`.
 
+    Numbers: X and y must be finite (a nan or inf sample is refused before training). If the
+    loss becomes nan or ±inf, or a step overflows, `fit` stops with a `FloatingPointError`
+    naming the epoch and batch (lower the learning rate); that step changes no parameter.
+
     Python's cycle collector is paused while training (the graphs hold no reference cycles and
     are freed by reference counting) and restored afterwards, whatever happens.
     """
-    X, y = _samples(X, "X"), _samples(y, "y")
+    X, y = _finite(_samples(X, "X"), "X"), _finite(_samples(y, "y"), "y")
     _check_optimizer(model, optimizer)
     loss_function = _loss_function(loss, model)
     objective = _with_l2(loss_function, model, l2)
@@ -218,7 +223,10 @@ def fit(
             f"fit needs as many targets as samples, at least one: {len(X)} and {len(y)}"
         )
     if validation is not None:
-        validation = (_samples(validation[0], "X_val"), _samples(validation[1], "y_val"))
+        validation = (
+            _finite(_samples(validation[0], "X_val"), "X_val"),
+            _finite(_samples(validation[1], "y_val"), "y_val"),
+        )
     negative = _negative_label(y)
     order = random.Random(seed)
     same_batches = batch_size is None or batch_size >= len(X) or not shuffle
@@ -230,14 +238,23 @@ def fit(
     with _cycle_collector_paused():
         for epoch in bar:
             total, seen, predicted, targets = 0.0, 0, [], []
-            for X_batch, y_batch in batches(X, y, batch_size, shuffle, order):
+            for index, (X_batch, y_batch) in enumerate(batches(X, y, batch_size, shuffle, order)):
                 if scheduler is not None:
                     scheduler.sync()
-                if step_function is not None:
-                    value, outputs = step_function(X_batch, y_batch)  # sets every p.grad
-                    optimizer.step()
-                else:
-                    value, outputs = train_step(model, (X_batch, y_batch), objective, optimizer)
+                try:
+                    if step_function is not None:
+                        value, outputs = step_function(X_batch, y_batch)  # sets every p.grad
+                        if not math.isfinite(value):
+                            raise FloatingPointError(f"the loss is {value!r}, not finite")
+                        optimizer.step()
+                    else:
+                        value, outputs = train_step(model, (X_batch, y_batch), objective, optimizer)
+                except (FloatingPointError, OverflowError, ZeroDivisionError) as error:
+                    raise FloatingPointError(
+                        f"fit stopped at epoch {epoch + 1}, batch {index + 1}: {error}. Training "
+                        f"diverged: lower the learning rate (lr={optimizer.lr:g}) or scale the "
+                        "inputs. The parameters are those before this step."
+                    ) from error
                 total += value * len(y_batch)
                 seen += len(y_batch)
                 predicted += [_decide(o, negative) for o in outputs]
@@ -382,8 +399,12 @@ class _CompiledSteps:
         if self.l2:
             loss = loss + self.l2 * losses.l2(self.parameters)
         self.compiled = compile_graph(
-            loss, [*self.parameters, *features, *targets], batched=True, wrt=self.parameters,
-            reduce="mean", keep=outputs,
+            loss,
+            [*self.parameters, *features, *targets],
+            batched=True,
+            wrt=self.parameters,
+            reduce="mean",
+            keep=outputs,
         )
 
     def _example_loss(self, outputs: list[Value], y: Any) -> tuple[list[Value], Value]:
@@ -434,7 +455,8 @@ class _CompiledSteps:
             self._compile(X_batch[0], y_batch[0])
         columns = numpy.asarray(X_batch, dtype=float).reshape(len(X_batch), -1).T
         value, grads, kept = self.compiled.value_and_grad(
-            *map(_DATA, self.parameters), *columns, *self._target_columns(y_batch))
+            *map(_DATA, self.parameters), *columns, *self._target_columns(y_batch)
+        )
         for parameter, grad in zip(self.parameters, grads.tolist()):
             parameter.grad = grad
         scores = numpy.stack(numpy.broadcast_arrays(*kept, numpy.zeros(len(X_batch))), axis=1)
@@ -453,6 +475,8 @@ def _forward_loss(
     objective = loss_function(outputs, list(y))
     if not isinstance(objective, Value):
         raise TypeError(f"the loss must return one Value, got {type(objective).__name__}")
+    if not math.isfinite(objective.data):
+        raise FloatingPointError(f"the loss is {objective.data!r}, not a finite number")
     return outputs, objective
 
 
@@ -491,8 +515,10 @@ def _loss_function(loss: str | LossFunction, model: Module | None = None) -> Los
             )
         return LOSSES[loss]
     if not callable(loss):
-        raise TypeError(f"loss must be a name ({', '.join(LOSSES)}) or a function "
-                        f"(outputs, targets) -> Value, got {type(loss).__name__}")
+        raise TypeError(
+            f"loss must be a name ({', '.join(LOSSES)}) or a function "
+            f"(outputs, targets) -> Value, got {type(loss).__name__}"
+        )
     if model is not None and _positional_parameters(loss) == 3:
 
         def with_model(outputs: list[Any], targets: list[Any]) -> Value:
@@ -579,6 +605,20 @@ def _check_optimizer(model: Module, optimizer: Any) -> None:
             f"would change nothing (was it made for another model?): make it from this one, "
             f"{make}"
         )
+
+
+def _finite(data: Sequence[Any], name: str) -> Sequence[Any]:
+    """`data` itself, after checking that every number in it (a level deep) is finite."""
+    for i, sample in enumerate(data):
+        numbers = sample if isinstance(sample, (list, tuple)) else (sample,)
+        for number in numbers:
+            value = number.data if isinstance(number, Value) else number
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(
+                    f"{name}[{i}] holds {value!r}: fit needs finite numbers; drop or fill the "
+                    "samples with nan/inf first"
+                )
+    return data
 
 
 def _samples(data: Any, name: str) -> Sequence[Any]:

@@ -60,13 +60,20 @@ def test_json_for_scripts(capsys):
     assert result["variables"] == {"x": 2.0}
     assert len(result["steps"]) == 5
     assert {"step", "node", "input", "parent", "upstream", "local", "term", "grad"} == set(
-        result["steps"][0])
+        result["steps"][0]
+    )
     assert "steps" not in json.loads(run(["grad", "x", "x=1", "--json"], capsys)[1])
 
 
-@pytest.mark.parametrize("suffix", [
-    pytest.param(".svg", marks=needs_dot), pytest.param(".png", marks=needs_dot),
-    pytest.param(".pdf", marks=needs_dot), ".dot"])
+@pytest.mark.parametrize(
+    "suffix",
+    [
+        pytest.param(".svg", marks=needs_dot),
+        pytest.param(".png", marks=needs_dot),
+        pytest.param(".pdf", marks=needs_dot),
+        ".dot",
+    ],
+)
 def test_graph_is_rendered(tmp_path, capsys, suffix):
     path = tmp_path / f"neuron{suffix}"
     status, out, _ = run([*NEURON, "--graph", str(path)], capsys)
@@ -220,12 +227,18 @@ def test_nothing_is_ever_executed(monkeypatch):
 def test_the_installed_command_runs_in_a_subprocess(tmp_path):
     script = Path(sys.executable).with_name("glassgrad")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "autograd.cli"]
-    done = subprocess.run([*command, *NEURON, "--json"], capture_output=True, text=True,
-                          timeout=60, cwd=tmp_path)
+    done = subprocess.run(
+        [*command, *NEURON, "--json"], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["gradient"]["b"] == 1 - math.tanh(0.5) ** 2
-    refused = subprocess.run([*command, "grad", "x.__class__", "x=1"], capture_output=True,
-                             text=True, timeout=60, cwd=tmp_path)
+    refused = subprocess.run(
+        [*command, "grad", "x.__class__", "x=1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert refused.returncode == 2
     assert refused.stderr.startswith("glassgrad: error: column 1: attribute access")
 
@@ -235,8 +248,10 @@ def test_the_installed_command_runs_in_a_subprocess(tmp_path):
 
 def strict_json(text: str):
     """json.loads that refuses NaN/Infinity, which are not JSON."""
+
     def refuse(name):
         raise ValueError(f"{name} is not valid JSON")
+
     return json.loads(text, parse_constant=refuse)
 
 
@@ -250,14 +265,17 @@ def test_json_shows_non_finite_numbers_as_null_with_a_message(capsys):
     assert any(step["grad"] is None for step in result["steps"])
 
 
-@pytest.mark.parametrize("argv", [
-    ["grad", "x +* 2", "x=1", "--json"],
-    ["grad", "log(x)", "x=-1", "--json"],
-    ["grad", "x", "x=abc", "--json"],
-    ["grad", "x", "--json", "--bogus"],
-    ["--json"],
-    ["grad", "x", "x=1", "--json", "--graph", "/no/such/dir/g.svg"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["grad", "x +* 2", "x=1", "--json"],
+        ["grad", "log(x)", "x=-1", "--json"],
+        ["grad", "x", "x=abc", "--json"],
+        ["grad", "x", "--json", "--bogus"],
+        ["--json"],
+        ["grad", "x", "x=1", "--json", "--graph", "/no/such/dir/g.svg"],
+    ],
+)
 def test_json_errors_are_json_too_with_status_2(capsys, argv):
     status, out, err = run(argv, capsys)
     assert status == 2
@@ -265,12 +283,15 @@ def test_json_errors_are_json_too_with_status_2(capsys, argv):
     assert err.startswith("glassgrad: error: ")
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["grad"], "the following arguments are required: expression"),
-    (["integrate", "x", "x=1"], "argument command: invalid choice: 'integrate'"),
-    (["grad", "x", "x=1", "--bogus"], "unrecognized arguments: --bogus (see glassgrad --help)"),
-    (["grad", "x", "x=1", "--graph"], "argument --graph: expected one argument"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["grad"], "the following arguments are required: expression"),
+        (["integrate", "x", "x=1"], "argument command: invalid choice: 'integrate'"),
+        (["grad", "x", "x=1", "--bogus"], "unrecognized arguments: --bogus (see glassgrad --help)"),
+        (["grad", "x", "x=1", "--graph"], "argument --graph: expected one argument"),
+    ],
+)
 def test_bad_command_lines_exit_2_in_one_line(capsys, argv, message):
     status, out, err = run(argv, capsys)
     assert status == 2 and out == ""
@@ -362,8 +383,9 @@ def test_the_function_whitelist_is_the_op_tables_one_input_rows(register_primiti
     assert {"tanh", "exp", "log", "relu", "power", "leaky_relu"} <= expected
     assert not {"sum", "dot"} & expected
     # a row added at run time: its arity, given or read from its rule, decides
-    register_primitive("cli_any", lambda *xs: sum(xs), lambda out, *xs: (1.0,) * len(xs),
-                       arity=None)
+    register_primitive(
+        "cli_any", lambda *xs: sum(xs), lambda out, *xs: (1.0,) * len(xs), arity=None
+    )
     register_primitive("cli_twice", lambda x: 2 * x, lambda out, x: (2.0,), arity=1)
     assert "cli_twice" in functions() and "cli_any" not in functions()
     assert run(["grad", "cli_twice(x)", "x=1"], capsys)[1].splitlines()[1] == "∂f/∂x = 2.0"
@@ -374,8 +396,10 @@ def test_the_function_whitelist_is_the_op_tables_one_input_rows(register_primiti
 def test_parametric_rows_take_their_parameters_by_keyword(capsys):
     status, out, _ = run(["grad", "power(x, n=3) + leaky_relu(x, slope=-0.5)", "x=-2"], capsys)
     assert status == 0
-    assert out.splitlines() == ["f = power(x, n=3) + leaky_relu(x, slope=-0.5) = -7.0",
-                                "∂f/∂x = 11.5"]
+    assert out.splitlines() == [
+        "f = power(x, n=3) + leaky_relu(x, slope=-0.5) = -7.0",
+        "∂f/∂x = 11.5",
+    ]
     for expression, message in [
         ("power(x, k=3)", "power has no parameter k (and the keyword parameter n=2)"),
         ("power(x, n=x)", "the parameter n of power must be a number"),

@@ -39,8 +39,11 @@ class Picture:
                 if shape is None:
                     shape = group.find(f"{SVG}ellipse")
                 texts = [text.text for text in group.iter(f"{SVG}text")]
-                self.nodes[title] = {"texts": texts, "fill": shape.get("fill"),
-                                     "stroke": shape.get("stroke")}
+                self.nodes[title] = {
+                    "texts": texts,
+                    "fill": shape.get("fill"),
+                    "stroke": shape.get("stroke"),
+                }
             elif group.get("class") == "edge":
                 tail, head = title.replace("&#45;&gt;", "->").split("->")
                 self.edges.append((tail, head))
@@ -48,8 +51,11 @@ class Picture:
 
     def values(self) -> dict[str, dict]:
         """The record nodes (Values), keyed by the name shown in their first field."""
-        return {node["texts"][0]: node for node_id, node in self.nodes.items()
-                if node_id.startswith("v") and not node_id.endswith("_op")}
+        return {
+            node["texts"][0]: node
+            for node_id, node in self.nodes.items()
+            if node_id.startswith("v") and not node_id.endswith("_op")
+        }
 
 
 def render(graph: graphviz.Digraph, tmp_path: Path, name: str = "graph.svg") -> Picture:
@@ -65,8 +71,9 @@ def test_neuron_svg_has_records_op_nodes_edges_and_legend(tmp_path):
     assert values["y"]["texts"] == ["y", "data 0.4621", "grad 1"]
     assert values["x"]["texts"] == ["x", "data 0.5", "grad -2.359"]
     assert values["n2"]["texts"] == ["n2", "data -1.5", "grad 0.7864"]
-    ops = sorted(node["texts"][0] for node_id, node in picture.nodes.items()
-                 if node_id.endswith("_op"))
+    ops = sorted(
+        node["texts"][0] for node_id, node in picture.nodes.items() if node_id.endswith("_op")
+    )
     assert ops == ["*", "+", "tanh"]
     # 6 Values, 3 ops, legend entries for output, leaf and computed
     assert len(picture.nodes) == 6 + 3 + 3
@@ -76,8 +83,9 @@ def test_neuron_svg_has_records_op_nodes_edges_and_legend(tmp_path):
     assert values["y"]["fill"] == FILL["output"]
     assert values["x"]["fill"] == values["b"]["fill"] == FILL["leaf"]
     assert values["n1"]["fill"] == FILL["computed"]
-    legend = {node["texts"][0] for node_id, node in picture.nodes.items()
-              if node_id.startswith("legend_")}
+    legend = {
+        node["texts"][0] for node_id, node in picture.nodes.items() if node_id.startswith("legend_")
+    }
     assert legend == {"output", "input or constant (leaf)", "computed value"}
 
 
@@ -186,11 +194,16 @@ def test_value_draw_is_a_shortcut():
     assert "… 5 more nodes" in y.draw(max_nodes=1).source
 
 
-@pytest.mark.parametrize("suffix, magic", [
-    pytest.param(".svg", b"<?xml", marks=pytest.mark.needs_dot),
-    pytest.param(".png", b"\x89PNG", marks=pytest.mark.needs_dot),
-    pytest.param(".pdf", b"%PDF", marks=pytest.mark.needs_dot),
-    (".dot", b"digraph"), (".gv", b"digraph")])
+@pytest.mark.parametrize(
+    "suffix, magic",
+    [
+        pytest.param(".svg", b"<?xml", marks=pytest.mark.needs_dot),
+        pytest.param(".png", b"\x89PNG", marks=pytest.mark.needs_dot),
+        pytest.param(".pdf", b"%PDF", marks=pytest.mark.needs_dot),
+        (".dot", b"digraph"),
+        (".gv", b"digraph"),
+    ],
+)
 def test_save_picks_the_format_from_the_extension(tmp_path, suffix, magic):
     y, *_ = neuron()
     path = save(y, tmp_path / f"neuron{suffix}", rankdir="TB")
@@ -199,7 +212,8 @@ def test_save_picks_the_format_from_the_extension(tmp_path, suffix, magic):
 
 
 def test_without_dot_the_error_says_how_to_install_and_dot_source_still_works(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     monkeypatch.setenv("PATH", str(tmp_path))
     y, *_ = neuron()
     with pytest.raises(GraphvizNotFound, match="apt-get install graphviz.*brew install graphviz"):
@@ -261,8 +275,10 @@ def test_without_dot_a_notebook_shows_the_one_line_hint(tmp_path, monkeypatch):
     bundle = graph._repr_mimebundle_()
     assert list(bundle) == ["text/plain"]
     assert len(bundle["text/plain"].splitlines()) == 1
-    assert "apt-get install graphviz" in bundle["text/plain"] and "graph.source" in bundle[
-        "text/plain"]
+    assert (
+        "apt-get install graphviz" in bundle["text/plain"]
+        and "graph.source" in bundle["text/plain"]
+    )
     assert graph.source.startswith("digraph")  # the DOT text is still there
 
 

@@ -182,19 +182,20 @@ ZERO_SUPPORT = ([0, 0, 1, 1, 1], [0, 1, 1, 2, 2])  # class 2 is predicted but ne
 def test_weighted_average_with_zero_division_1_and_a_class_without_support():
     y_true, y_pred = ZERO_SUPPORT
     assert precision(y_true, y_pred, average=None, zero_division=1) == [1.0, 0.5, 0.0]
-    assert recall(y_true, y_pred, average=None, zero_division=1) == pytest.approx(
-        [0.5, 1 / 3, 1.0])
+    assert recall(y_true, y_pred, average=None, zero_division=1) == pytest.approx([0.5, 1 / 3, 1.0])
     assert precision(y_true, y_pred, average="weighted", zero_division=1) == pytest.approx(0.7)
     assert recall(y_true, y_pred, average="weighted", zero_division=1) == pytest.approx(0.4)
     assert f1_score(y_true, y_pred, average="weighted", zero_division=1) == pytest.approx(
-        0.5066666666666666)
+        0.5066666666666666
+    )
 
 
 def test_weighted_average_when_no_label_has_true_samples_is_the_plain_mean():
     # labels 2 and 3 never occur, 0 is only predicted: every support is 0 (scikit-learn: mean)
     for metric, expected in ((precision, 2 / 3), (recall, 1.0), (f1_score, 2 / 3)):
-        assert metric([1, 1], [1, 0], labels=[2, 0, 3], average="weighted",
-                      zero_division=1) == pytest.approx(expected)
+        assert metric(
+            [1, 1], [1, 0], labels=[2, 0, 3], average="weighted", zero_division=1
+        ) == pytest.approx(expected)
 
 
 def test_zero_division_nan_is_left_out_of_averages():
@@ -249,18 +250,26 @@ def same(a, b) -> bool:
 
 def test_equal_to_scikit_learn_on_random_labels():
     sklearn_metrics = pytest.importorskip("sklearn.metrics", reason="scikit-learn not installed")
-    pairs = [(precision, sklearn_metrics.precision_score), (recall, sklearn_metrics.recall_score),
-             (f1_score, sklearn_metrics.f1_score)]
+    pairs = [
+        (precision, sklearn_metrics.precision_score),
+        (recall, sklearn_metrics.recall_score),
+        (f1_score, sklearn_metrics.f1_score),
+    ]
     choices, nan = random.Random(1), float("nan")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for y_true, y_pred, labels in random_cases(25):
-            assert same(outcome(confusion_matrix, y_true, y_pred, labels=labels),
-                        outcome(sklearn_metrics.confusion_matrix, y_true, y_pred, labels=labels))
-            for average, zero_division in zip((None, "micro", "macro", "weighted", "binary"),
-                                              choices.sample(("warn", 0, 1, nan, 1), 5)):
+            assert same(
+                outcome(confusion_matrix, y_true, y_pred, labels=labels),
+                outcome(sklearn_metrics.confusion_matrix, y_true, y_pred, labels=labels),
+            )
+            for average, zero_division in zip(
+                (None, "micro", "macro", "weighted", "binary"),
+                choices.sample(("warn", 0, 1, nan, 1), 5),
+            ):
                 for ours, theirs in pairs:
                     options = dict(labels=labels, average=average, zero_division=zero_division)
-                    assert same(outcome(ours, y_true, y_pred, **options),
-                                outcome(theirs, y_true, y_pred, **options)), (
-                        ours.__name__, y_true, y_pred, options)
+                    assert same(
+                        outcome(ours, y_true, y_pred, **options),
+                        outcome(theirs, y_true, y_pred, **options),
+                    ), (ours.__name__, y_true, y_pred, options)

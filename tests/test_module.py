@@ -279,14 +279,17 @@ def test_a_small_file_cannot_ask_for_a_huge_model(tmp_path, monkeypatch):
         nn.load(path)
 
 
-@pytest.mark.parametrize("config", [
-    '{"nin": 100000000000000000000000000000, "nouts": [1]}',
-    '{"nin": 2, "nouts": [1, 99999999999999999999]}',
-    '{"nin": 3, "nout": 100000000}',
-])
+@pytest.mark.parametrize(
+    "config",
+    [
+        '{"nin": 100000000000000000000000000000, "nouts": [1]}',
+        '{"nin": 2, "nouts": [1, 99999999999999999999]}',
+        '{"nin": 3, "nout": 100000000}',
+    ],
+)
 def test_huge_declared_sizes_are_refused_for_every_built_in_class(tmp_path, config):
     path = tmp_path / "huge.json"
-    cls = "nn.layers.Layer" if "nout\"" in config else "nn.layers.MLP"
+    cls = "nn.layers.Layer" if 'nout"' in config else "nn.layers.MLP"
     header = MLP_HEADER.replace("nn.layers.MLP", cls)
     path.write_text(header + f'"config": {config}, "state": {{}}}}')
     with pytest.raises(ModelFileError, match="refusing to build"):
@@ -315,8 +318,11 @@ HOSTILE = {
     "NaN": MLP_HEADER + '"config": null, "state": {"a": NaN}}',
     "-Infinity": MLP_HEADER + '"config": null, "state": {"a": -Infinity}}',
     "deeply nested arrays": "[" * 100_000 + "]" * 100_000,
-    "deeply nested config": MLP_HEADER + '"config": {"nin": ' + "[" * 50_000 + "]" * 50_000
-    + "}, \"state\": {}}",
+    "deeply nested config": MLP_HEADER
+    + '"config": {"nin": '
+    + "[" * 50_000
+    + "]" * 50_000
+    + '}, "state": {}}',
     "deeply nested objects": '{"a": ' * 100_000 + "1" + "}" * 100_000,
     "a nested activation": MLP_HEADER + '"config": {"nin": 1, "nouts": [1], "activation": '
     '{"x": [1]}}, "state": {"layers.0.neurons.0.w.0": 0, "layers.0.neurons.0.b": 0}}',
@@ -384,7 +390,8 @@ def test_notebook_display_shows_layers_and_parameter_count():
         assert f"<code>{name}</code>" in page and f">{size}</td>" in page
     assert "Layer(nin=16, nout=16, activation=&#x27;relu&#x27;)" in page
     assert "1 parameter<" not in nn.Neuron(2)._repr_html_() and "3 parameters" in (
-        nn.Neuron(2)._repr_html_())
+        nn.Neuron(2)._repr_html_()
+    )
 
     class Printer:
         def __init__(self):
@@ -407,3 +414,33 @@ def test_module_html_escapes_what_it_shows():
             return "<script>"
 
     assert "<script>" not in Odd()._repr_html_() and "&lt;script&gt;" in Odd()._repr_html_()
+
+
+class Wide(nn.Module):
+    """A module that cannot say its size from its config: load falls back to a cruder bound."""
+
+    def __init__(self, n: int, label: str = "") -> None:
+        self.w = [Value(0.0) for _ in range(n)]
+
+    def config(self):
+        return {"n": len(self.w)}
+
+
+def test_a_module_without_count_parameters_is_bounded_by_its_configs_numbers(tmp_path, monkeypatch):
+    path = tmp_path / "wide.json"
+    Wide(3).save(path)
+    assert nn.load(path).num_parameters() == 3
+    document = json.loads(path.read_text())
+    document["config"]["n"] = 10**12
+    path.write_text(json.dumps(document))
+
+    def must_not_build(self, *args, **kwargs):
+        raise AssertionError("built before the size was checked")
+
+    monkeypatch.setattr(Wide, "__init__", must_not_build)
+    with pytest.raises(
+        ModelFileError,
+        match="asks for a size of 1000000000000, more than the 3 "
+        "values of the state.*define Wide.count_parameters",
+    ):
+        nn.load(path)

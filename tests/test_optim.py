@@ -237,3 +237,20 @@ def test_micrograds_demo_loop_step_for_step():
         assert loss.data == pytest.approx(their_loss.data, rel=1e-12)
         ours_now = [p.data for p in ours.parameters()]
         assert ours_now == pytest.approx([p.data for p in theirs.parameters()], rel=1e-9, abs=1e-12)
+
+
+def test_sync_sets_the_lr_of_the_optimizers_next_step_and_a_function_is_a_schedule():
+    optimizer = nn.SGD([Value(0.0)], lr=1.0)
+    optimizer.step()  # a step before the schedule exists does not count
+    schedule = nn.LRFunction(optimizer, lambda k: 1.0 / (k + 1))
+    assert isinstance(schedule, LRScheduler) and optimizer.lr == 1.0
+    schedule.sync()
+    assert optimizer.lr == 1.0 and schedule.last_step == 0
+    optimizer.step()
+    optimizer.step()
+    schedule.sync()
+    assert optimizer.lr == 1 / 3 and schedule.last_step == 2
+    schedule.step()  # step() still moves on by one, as in PyTorch (after optimizer.step())
+    assert optimizer.lr == 1 / 4
+    with pytest.raises(ValueError, match="the schedule's lr at step 0 must be >= 0"):
+        nn.LRFunction(optimizer, lambda k: -1.0)

@@ -38,8 +38,9 @@ def micrograd_loss(model, X, y):
 def test_micrograd_demo_reaches_full_training_accuracy():
     X, y, model, optimizer, schedule = micrograd_setup()
     first_loss = micrograd_loss(model, X, y).data
-    history = fit(model, X, y, "hinge", optimizer, epochs=100, schedule=schedule, l2=1e-4,
-                  progress=False)
+    history = fit(
+        model, X, y, "hinge", optimizer, epochs=100, schedule=schedule, l2=1e-4, progress=False
+    )
     assert history.loss[0] == pytest.approx(first_loss, rel=1e-12)
     assert history.lr == pytest.approx([1.0 - 0.9 * k / 100 for k in range(100)])
     assert history.loss[-1] < 0.05
@@ -51,12 +52,28 @@ def test_history_reads_like_keras_and_plots_easily():
     X, y = make_moons(40, noise=0.1, seed=1)
     model = nn.MLP(2, [8, 1], seed=1)
     optimizer = nn.SGD(model.parameters(), lr=0.5)
-    history = fit(model, X[:30], y[:30], "hinge", optimizer, epochs=3, metrics=["accuracy", "f1"],
-                  validation=(X[30:], y[30:]), progress=False)
+    history = fit(
+        model,
+        X[:30],
+        y[:30],
+        "hinge",
+        optimizer,
+        epochs=3,
+        metrics=["accuracy", "f1"],
+        validation=(X[30:], y[30:]),
+        progress=False,
+    )
     assert isinstance(history, History) and len(history) == 3
     assert history.epochs == [1, 2, 3]
-    assert list(history.as_dict()) == ["loss", "accuracy", "f1", "val_loss", "val_accuracy",
-                                       "val_f1", "lr"]
+    assert list(history.as_dict()) == [
+        "loss",
+        "accuracy",
+        "f1",
+        "val_loss",
+        "val_accuracy",
+        "val_f1",
+        "lr",
+    ]
     assert history["val_loss"] == history.validation["loss"]
     assert history.last()["lr"] == 0.5
     assert all(0.0 <= a <= 1.0 for a in history["val_accuracy"])
@@ -71,16 +88,34 @@ def test_minibatches_take_one_step_each_and_callable_schedules_see_the_step():
         seen.append(step)
         return 0.1
 
-    fit(model, X, y, "hinge", nn.SGD(model.parameters(), lr=1.0), epochs=2, batch_size=10,
-        schedule=schedule, progress=False)
+    fit(
+        model,
+        X,
+        y,
+        "hinge",
+        nn.SGD(model.parameters(), lr=1.0),
+        epochs=2,
+        batch_size=10,
+        schedule=schedule,
+        progress=False,
+    )
     assert seen == list(range(6))  # 3 batches (10, 10, 5) per epoch
 
 
 def test_cross_entropy_with_adam_learns_blobs():
     X, y = make_blobs(60, centers=[[-3.0, 0.0], [3.0, 0.0], [0.0, 4.0]], cluster_std=0.7, seed=3)
     model = nn.MLP(2, [8, 3], seed=3)
-    history = fit(model, X, y, "cross_entropy", nn.Adam(model.parameters(), lr=0.05), epochs=30,
-                  batch_size=20, metrics=["accuracy", "precision"], progress=False)
+    history = fit(
+        model,
+        X,
+        y,
+        "cross_entropy",
+        nn.Adam(model.parameters(), lr=0.05),
+        epochs=30,
+        batch_size=20,
+        metrics=["accuracy", "precision"],
+        progress=False,
+    )
     assert history.loss[-1] < history.loss[0]
     assert evaluate(model, X, y, "cross_entropy")["accuracy"] > 0.95
     assert set(predict_classes(model, X)) == {0, 1, 2}
@@ -90,8 +125,7 @@ def test_mse_regression_has_no_accuracy():
     X = [[x / 10] for x in range(-10, 11)]
     y = [2 * x[0] + 1 for x in X]
     model = nn.MLP(1, [1], seed=4)
-    history = fit(model, X, y, "mse", nn.SGD(model.parameters(), lr=0.3), epochs=60,
-                  progress=False)
+    history = fit(model, X, y, "mse", nn.SGD(model.parameters(), lr=0.3), epochs=60, progress=False)
     assert history.metrics == {}
     assert history.loss[-1] < 1e-3
     assert predict(model, [[0.5]])[0] == pytest.approx(2.0, abs=0.05)
@@ -136,8 +170,15 @@ def test_gc_is_paused_while_training_and_restored_even_on_error(enabled_before):
     (gc.enable if enabled_before else gc.disable)()
     try:
         with pytest.raises(RuntimeError, match="boom"):
-            fit(model, X, y, failing_loss, nn.SGD(model.parameters(), lr=0.1), epochs=5,
-                progress=False)
+            fit(
+                model,
+                X,
+                y,
+                failing_loss,
+                nn.SGD(model.parameters(), lr=0.1),
+                epochs=5,
+                progress=False,
+            )
         assert gc.isenabled() is enabled_before
     finally:
         gc.enable()
@@ -186,14 +227,25 @@ def test_compiled_training_matches_the_graph_walk():
     runs = []
     for compile in (False, True):
         X, y, model, optimizer, schedule = micrograd_setup()
-        history = fit(model, X[:40], y[:40], "hinge", optimizer, epochs=5, schedule=schedule,
-                      l2=1e-4, progress=False, compile=compile)
+        history = fit(
+            model,
+            X[:40],
+            y[:40],
+            "hinge",
+            optimizer,
+            epochs=5,
+            schedule=schedule,
+            l2=1e-4,
+            progress=False,
+            compile=compile,
+        )
         runs.append((history.loss, history.metrics["accuracy"], model.state_dict()))
     (loss, accuracy, state), (compiled_loss, compiled_accuracy, compiled_state) = runs
     assert compiled_loss == pytest.approx(loss, rel=1e-9)
     assert compiled_accuracy == accuracy
-    assert all(math.isclose(state[k], compiled_state[k], rel_tol=1e-9, abs_tol=1e-12)
-               for k in state)
+    assert all(
+        math.isclose(state[k], compiled_state[k], rel_tol=1e-9, abs_tol=1e-12) for k in state
+    )
 
 
 def test_plain_progress_without_tqdm_and_nn_imports_without_extras():
@@ -209,8 +261,9 @@ def test_plain_progress_without_tqdm_and_nn_imports_without_extras():
         "except ImportError as error:\n"
         "    print(error)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
     lines = result.stdout.splitlines()
     assert lines[0].startswith("epoch 2/20: loss=")
     assert lines[9].startswith("epoch 20/20: loss=") and "accuracy=" in lines[9]
@@ -256,16 +309,31 @@ def test_fit_runs_train_step_once_per_batch(monkeypatch):
     monkeypatch.setattr(nn.train, "train_step", counting)
     X, y = make_moons(25, seed=12)
     model = nn.MLP(2, [3, 1], seed=12)
-    fit(model, X, y, "hinge", nn.SGD(model.parameters(), lr=0.1), epochs=2, batch_size=10,
-        progress=False)
+    fit(
+        model,
+        X,
+        y,
+        "hinge",
+        nn.SGD(model.parameters(), lr=0.1),
+        epochs=2,
+        batch_size=10,
+        progress=False,
+    )
     assert calls == [10, 10, 5] * 2
 
 
 def test_a_loss_takes_outputs_and_targets():
     X, y = make_moons(20, seed=13)
     model = nn.MLP(2, [4, 1], seed=13)
-    history = fit(model, X, y, nn.binary_cross_entropy_with_logits,
-                  nn.SGD(model.parameters(), lr=0.1), epochs=2, progress=False)
+    history = fit(
+        model,
+        X,
+        y,
+        nn.binary_cross_entropy_with_logits,
+        nn.SGD(model.parameters(), lr=0.1),
+        epochs=2,
+        progress=False,
+    )
     assert len(history.loss) == 2
     assert all(nn.train.LOSSES[name]([Value(0.5)], [1]).data > 0 for name in ("hinge", "mse"))
 
@@ -286,8 +354,16 @@ def test_a_plain_function_becomes_a_schedule_object():
         nn.train.as_schedule(0.5, optimizer)
     other = nn.SGD(nn.MLP(2, [1], seed=0).parameters(), lr=1.0)
     with pytest.raises(ValueError, match="drives another optimizer"):
-        fit(model, [[0.0, 0.0]], [1], "hinge", optimizer, epochs=1, progress=False,
-            schedule=nn.LinearDecay(other, total_steps=3))
+        fit(
+            model,
+            [[0.0, 0.0]],
+            [1],
+            "hinge",
+            optimizer,
+            epochs=1,
+            progress=False,
+            schedule=nn.LinearDecay(other, total_steps=3),
+        )
 
 
 def test_the_schedule_continues_across_fits_without_skipping_or_repeating_a_step():
@@ -329,8 +405,11 @@ def test_fit_refuses_an_optimizer_that_holds_another_models_parameters():
 
 def test_fit_with_a_learning_rate_as_the_optimizer_says_where_it_goes():
     model = nn.MLP(2, [2, 1], seed=18)
-    with pytest.raises(TypeError, match="got the number 0.1: a learning rate goes into the "
-                       "optimizer, e.g. nn.SGD\\(model.parameters\\(\\), lr=0.1\\)"):
+    with pytest.raises(
+        TypeError,
+        match="got the number 0.1: a learning rate goes into the "
+        "optimizer, e.g. nn.SGD\\(model.parameters\\(\\), lr=0.1\\)",
+    ):
         fit(model, [[0.0, 0.0]], [1], "hinge", 0.1, epochs=1, progress=False)
     with pytest.raises(TypeError, match="needs an nn optimizer"):
         fit(model, [[0.0, 0.0]], [1], "hinge", "sgd", epochs=1, progress=False)
@@ -339,40 +418,79 @@ def test_fit_with_a_learning_rate_as_the_optimizer_says_where_it_goes():
 def test_a_model_given_to_an_optimizer_says_to_pass_its_parameters():
     model = nn.MLP(2, [2, 1], seed=19)
     for optimizer in (nn.SGD, nn.Adam, nn.AdamW):
-        with pytest.raises(TypeError, match=f"got the model \\(MLP\\) itself; give it the "
-                           f"model's parameters: {optimizer.__name__}\\(model.parameters\\(\\)"):
+        with pytest.raises(
+            TypeError,
+            match=f"got the model \\(MLP\\) itself; give it the "
+            f"model's parameters: {optimizer.__name__}\\(model.parameters\\(\\)",
+        ):
             optimizer(model, lr=0.1)
 
 
 def test_cross_entropy_on_a_one_output_model_says_what_to_use():
     model = nn.MLP(2, [3, 1], seed=20)
-    with pytest.raises(ValueError, match="cross_entropy needs one logit per class.*"
-                       "MLP\\(2, \\[16, 2\\]\\).*'bce_logits'"):
-        fit(model, [[0.0, 0.0], [1.0, 1.0]], [0, 1], "cross_entropy",
-            nn.SGD(model.parameters(), lr=0.1), epochs=1, progress=False)
+    with pytest.raises(
+        ValueError,
+        match="cross_entropy needs one logit per class.*MLP\\(2, \\[16, 2\\]\\).*'bce_logits'",
+    ):
+        fit(
+            model,
+            [[0.0, 0.0], [1.0, 1.0]],
+            [0, 1],
+            "cross_entropy",
+            nn.SGD(model.parameters(), lr=0.1),
+            epochs=1,
+            progress=False,
+        )
     with pytest.raises(ValueError, match="one logit per class"):
         nn.cross_entropy([Value(0.5)], [0])
     wide = nn.MLP(2, [3, 2], seed=20)
-    with pytest.raises(ValueError, match="the hinge loss needs one output per sample.*"
-                       "use 'cross_entropy'"):
-        fit(wide, [[0.0, 0.0]], [1], "hinge", nn.SGD(wide.parameters(), lr=0.1), epochs=1,
-            progress=False)
+    with pytest.raises(
+        ValueError, match="the hinge loss needs one output per sample.*use 'cross_entropy'"
+    ):
+        fit(
+            wide,
+            [[0.0, 0.0]],
+            [1],
+            "hinge",
+            nn.SGD(wide.parameters(), lr=0.1),
+            epochs=1,
+            progress=False,
+        )
 
 
 def test_numpy_arrays_are_read_as_lists_and_a_batch_given_to_a_model_is_explained():
     np = pytest.importorskip("numpy", reason="NumPy is not installed")
     X, y = make_moons(20, seed=21)
     model, twin = nn.MLP(2, [3, 1], seed=21), nn.MLP(2, [3, 1], seed=21)
-    history = fit(model, np.array(X), np.array(y), "hinge", nn.SGD(model.parameters(), lr=0.1),
-                  epochs=2, progress=False, validation=(np.array(X), np.array(y)))
-    expected = fit(twin, X, y, "hinge", nn.SGD(twin.parameters(), lr=0.1), epochs=2,
-                   progress=False, validation=(X, y))
+    history = fit(
+        model,
+        np.array(X),
+        np.array(y),
+        "hinge",
+        nn.SGD(model.parameters(), lr=0.1),
+        epochs=2,
+        progress=False,
+        validation=(np.array(X), np.array(y)),
+    )
+    expected = fit(
+        twin,
+        X,
+        y,
+        "hinge",
+        nn.SGD(twin.parameters(), lr=0.1),
+        epochs=2,
+        progress=False,
+        validation=(X, y),
+    )
     assert history.as_dict() == expected.as_dict()
     assert all(type(a) is float for a in history["accuracy"])
     assert model(np.array(X[0])).data == model(X[0]).data
     assert predict(model, np.array(X)) == predict(model, X)
-    with pytest.raises(ValueError, match="batch of 20 samples; a model takes one sample at a "
-                       "time, e.g. \\[model\\(x\\) for x in X\\]"):
+    with pytest.raises(
+        ValueError,
+        match="batch of 20 samples; a model takes one sample at a "
+        "time, e.g. \\[model\\(x\\) for x in X\\]",
+    ):
         model(np.array(X))
     with pytest.raises(TypeError, match="X is a single number"):
         fit(model, np.float64(1.0), y, "hinge", nn.SGD(model.parameters()), epochs=1)
@@ -394,8 +512,9 @@ def test_hinge_accepts_the_same_labels_as_fit():
 def test_history_has_a_short_repr():
     X, y = make_moons(20, seed=22)
     model = nn.MLP(2, [3, 1], seed=22)
-    history = fit(model, X, y, "hinge", nn.SGD(model.parameters(), lr=0.1), epochs=50,
-                  progress=False)
+    history = fit(
+        model, X, y, "hinge", nn.SGD(model.parameters(), lr=0.1), epochs=50, progress=False
+    )
     text = repr(history)
     assert text.startswith("History(50 epochs: loss ") and "accuracy" in text and "lr 0.1" in text
     assert len(text) < 200 and "\n" not in text
@@ -406,8 +525,11 @@ def test_history_plot_delegates_to_nn_plot(tmp_path, monkeypatch):
     import nn.plot
 
     calls = []
-    monkeypatch.setattr(nn.plot, "training_curves",
-                        lambda history, path, **options: calls.append((history, path, options)))
+    monkeypatch.setattr(
+        nn.plot,
+        "training_curves",
+        lambda history, path, **options: calls.append((history, path, options)),
+    )
     history = History(epochs=[1], loss=[0.5], lr=[0.1])
     history.plot(tmp_path / "h.png", title="run")
     history.plot()
@@ -416,7 +538,64 @@ def test_history_plot_delegates_to_nn_plot(tmp_path, monkeypatch):
 
 def test_history_plot_draws_the_curves(tmp_path):
     pytest.importorskip("matplotlib", reason="matplotlib is not installed")
-    history = History(epochs=[1, 2], loss=[0.5, 0.25], lr=[0.1, 0.1],
-                      metrics={"accuracy": [0.5, 0.75]})
+    history = History(
+        epochs=[1, 2], loss=[0.5, 0.25], lr=[0.1, 0.1], metrics={"accuracy": [0.5, 0.75]}
+    )
     history.plot(tmp_path / "h.png")
     assert (tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# -- issue 10 numbers policy, as fit applies it --------------------------------------------------
+
+
+def test_fit_refuses_non_finite_data():
+    model = nn.MLP(2, [2, 1], seed=23)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    for X, y, message in [
+        ([[0.0, 1.0], [math.nan, 0.0]], [0, 1], "X\\[1\\] holds nan"),
+        ([[0.0, 1.0], [1.0, 0.0]], [0.0, math.inf], "y\\[1\\] holds inf"),
+    ]:
+        with pytest.raises(ValueError, match=message + ": fit needs finite numbers"):
+            fit(model, X, y, "mse", optimizer, epochs=1, progress=False)
+    with pytest.raises(ValueError, match="X_val\\[0\\] holds nan"):
+        fit(
+            model,
+            [[0.0, 1.0]],
+            [1],
+            "mse",
+            optimizer,
+            epochs=1,
+            progress=False,
+            validation=([[math.nan, 0.0]], [1]),
+        )
+
+
+def test_a_diverging_fit_stops_naming_epoch_and_batch_and_what_to_do():
+    X, y = make_moons(30, noise=0.1, seed=0)
+    model = nn.MLP(2, [16, 16, 1], activation="tanh", seed=0)
+    with pytest.raises(
+        FloatingPointError,
+        match="fit stopped at epoch \\d+, batch 1: .*lower the learning rate \\(lr=1e\\+06\\)",
+    ):
+        fit(model, X, y, "mse", nn.SGD(model.parameters(), lr=1e6), epochs=100, progress=False)
+    assert all(math.isfinite(p.data) for p in model.parameters())
+
+
+def test_a_non_finite_loss_stops_before_the_step():
+    model = nn.MLP(2, [2, 1], seed=24)
+    before = model.state_dict()
+
+    def overflowing(outputs, targets):
+        return nn.mse_loss(outputs, targets) * 1e300 * 1e300
+
+    with pytest.raises(FloatingPointError, match="epoch 1, batch 1"):
+        fit(
+            model,
+            [[1.0, 2.0]],
+            [3.0],
+            overflowing,
+            nn.SGD(model.parameters(), lr=0.1),
+            epochs=2,
+            progress=False,
+        )
+    assert model.state_dict() == before
