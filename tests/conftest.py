@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,3 +68,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "needs_dot" in item.keywords:
             item.add_marker(skip)
+
+
+# -- the docs site, built once per session (tests/test_docs_site.py, tests/test_docs_views.py)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`mkdocs build --strict` of this checkout into a temporary directory (offline)."""
+    pytest.importorskip("mkdocs", reason="the docs need the docs extra: pip install -e '.[docs]'")
+    pytest.importorskip("material", reason="the docs use mkdocs-material: pip install -e '.[docs]'")
+    out = tmp_path_factory.mktemp("site")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, check=False,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin", "HOME": str(out)},
+    )
+    assert result.returncode == 0, result.stderr
+    return out

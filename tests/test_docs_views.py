@@ -16,15 +16,6 @@ import pytest
 from autograd import Value
 from tests.browser_support import browser, page  # noqa: F401 (fixtures)
 
-try:  # the site as tests/test_docs_site.py builds it (mkdocs build --strict)
-    from tests.test_docs_site import site  # noqa: F401 (fixture)
-except pytest.skip.Exception as missing:  # no mkdocs: only the browser test needs the site
-    _reason = str(missing)
-
-    @pytest.fixture(scope="module")
-    def site() -> Path:
-        pytest.skip(_reason)
-
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIALS = ROOT / "docs" / "tutorials"
 VIEWS = ROOT / "docs" / "views"
