@@ -266,8 +266,16 @@ def _add_legend(graph: graphviz.Digraph, kinds: list[str]) -> None:
     with graph.subgraph(name="cluster_legend") as legend:
         legend.attr(label="", color="#d1d5db", margin="4", rank="" if across else "same")
         for kind in kinds:
-            legend.node(f"legend_{kind}", LEGEND[kind], shape="box", style="filled",
-                        fillcolor=FILL[kind], fontsize="8", height="0.2", margin="0.06,0.02")
+            legend.node(
+                f"legend_{kind}",
+                LEGEND[kind],
+                shape="box",
+                style="filled",
+                fillcolor=FILL[kind],
+                fontsize="8",
+                height="0.2",
+                margin="0.06,0.02",
+            )
         if across:  # in left-to-right drawings a row means consecutive ranks: chain them unseen
             for left, right in zip(kinds, kinds[1:]):
                 legend.edge(f"legend_{left}", f"legend_{right}", style="invis", minlen="1")

@@ -29,8 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat (smoke run)")
     parser.add_argument("--workloads", nargs="+", choices=WORKLOADS, default=list(WORKLOADS))
     parser.add_argument("--repeats", type=int, help="repeats per workload (default: 7 or 3)")
-    parser.add_argument("--write-readme", action="store_true",
-                        help=f"replace the results section of {README.name} with this run")
+    parser.add_argument(
+        "--write-readme",
+        action="store_true",
+        help=f"replace the results section of {README.name} with this run",
+    )
     args = parser.parse_args(argv)
     problem = Problem.quick() if args.quick else Problem()
     engines, missing = available_engines()

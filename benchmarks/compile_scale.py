@@ -61,8 +61,10 @@ def measure_wide(n: int) -> dict:
     xs = [Value(float(i % 7) - 3.0) for i in range(n)]
     ys = [Value(0.5 - (i % 5)) for i in range(n)]
     out = {"n": n}
-    for name, output, inputs in (("sum", autograd.sum_values(xs), xs),
-                                 ("dot", autograd.dot(xs, ys), xs + ys)):
+    for name, output, inputs in (
+        ("sum", autograd.sum_values(xs), xs),
+        ("dot", autograd.dot(xs, ys), xs + ys),
+    ):
         start = time.perf_counter()
         compiled = autograd.compile_graph(output, inputs)
         emitted = time.perf_counter()
@@ -71,8 +73,11 @@ def measure_wide(n: int) -> dict:
         for x in inputs:
             x.grad = 0.0
         output.backward()
-        out[name] = (round(emitted - start, 2), round(first - emitted, 2),
-                     value == output.data and all(g == x.grad for g, x in zip(grads, inputs)))
+        out[name] = (
+            round(emitted - start, 2),
+            round(first - emitted, 2),
+            value == output.data and all(g == x.grad for g, x in zip(grads, inputs)),
+        )
     out["peak_MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     return out
 
@@ -88,15 +93,23 @@ def main(argv: list[str]) -> None:
         if len(argv) == 2:
             print(json.dumps(measure_wide(int(argv[1]))))
             return
-        print("| inputs | sum: compile_graph s | sum: first call s | dot: compile_graph s "
-              "| dot: first call s | peak MB | = backward |")
+        print(
+            "| inputs | sum: compile_graph s | sum: first call s | dot: compile_graph s "
+            "| dot: first call s | peak MB | = backward |"
+        )
         print("|---:|---:|---:|---:|---:|---:|---|")
         for n in argv[1:]:
-            out = subprocess.run([sys.executable, "-m", "benchmarks.compile_scale", "--wide", n],
-                                 capture_output=True, text=True, check=True).stdout
+            out = subprocess.run(
+                [sys.executable, "-m", "benchmarks.compile_scale", "--wide", n],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
             r = json.loads(out)
-            print(f"| {r['n']} | {r['sum'][0]} | {r['sum'][1]} | {r['dot'][0]} | {r['dot'][1]} "
-                  f"| {r['peak_MB']} | {r['sum'][2] and r['dot'][2]} |")
+            print(
+                f"| {r['n']} | {r['sum'][0]} | {r['sum'][1]} | {r['dot'][0]} | {r['dot'][1]} "
+                f"| {r['peak_MB']} | {r['sum'][2] and r['dot'][2]} |"
+            )
         return
     sizes = [int(a) for a in argv] or [9600]
     if len(sizes) == 1:

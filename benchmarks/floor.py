@@ -63,8 +63,10 @@ def _forward_backward(layers: list, points: list, labels: list) -> tuple[float, 
 
 def _sgd(layers: list, grads: list, rate: float) -> list:
     return [
-        [([wi - rate * gi for wi, gi in zip(w, gw)], b - rate * gb) for (w, b), (gw, gb) in
-         zip(layer, layer_grads)]
+        [
+            ([wi - rate * gi for wi, gi in zip(w, gw)], b - rate * gb)
+            for (w, b), (gw, gb) in zip(layer, layer_grads)
+        ]
         for layer, layer_grads in zip(layers, grads)
     ]
 

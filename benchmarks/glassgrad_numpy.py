@@ -34,15 +34,16 @@ def compile_point_loss(problem: Problem) -> tuple[CompiledGraph, list[float]]:
             h = [a.relu() for a in h]
     score = h[0]
     n = len(problem.points)
-    point_loss = ((1 + -label * score).relu() * (1.0 / n)
-                  + (L2_ALPHA / n) * autograd.sum_values([p * p for p in params]))
-    compiled = autograd.compile_graph(point_loss, [*params, x1, x2, label], batched=True,
-                                      wrt=params, reduce="sum")
+    point_loss = (1 + -label * score).relu() * (1.0 / n) + (L2_ALPHA / n) * autograd.sum_values(
+        [p * p for p in params]
+    )
+    compiled = autograd.compile_graph(
+        point_loss, [*params, x1, x2, label], batched=True, wrt=params, reduce="sum"
+    )
     return compiled, [p.data for p in params]
 
 
-def _train(compiled: CompiledGraph, params: list[float], problem: Problem,
-           n_steps: int) -> tuple:
+def _train(compiled: CompiledGraph, params: list[float], problem: Problem, n_steps: int) -> tuple:
     columns = numpy.array(problem.points).T
     labels = numpy.array(problem.labels)
     vector = numpy.array(params)

@@ -191,9 +191,7 @@ def table(workload: str, rows: list[Timed]) -> list[str]:
 
 def target_lines(results: dict[str, list[Timed]], problem: GptProblem) -> list[str]:
     """The issue-15 targets on the median CPU seconds of this run."""
-    medians = {
-        w: {row.name: row.median for row in rows if row.cpu} for w, rows in results.items()
-    }
+    medians = {w: {row.name: row.median for row in rows if row.cpu} for w, rows in results.items()}
     names, digits = medians.get("names_step", {}), medians.get("digits_epoch", {})
     lines = ["| target | measured | met |", "|---|---|---|"]
 

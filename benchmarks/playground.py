@@ -43,13 +43,19 @@ def in_process(repeats: int = 200) -> dict[str, float]:
         start = time.perf_counter()
         playground.state(have=0, data=playground.state()["data_version"])
         pictures.append(time.perf_counter() - start)
-    return {"step_ms": 1000 * statistics.median(steps),
-            "picture_ms": 1000 * statistics.median(pictures)}
+    return {
+        "step_ms": 1000 * statistics.median(steps),
+        "picture_ms": 1000 * statistics.median(pictures),
+    }
 
 
 def over_http(seconds: float) -> dict[str, float]:
-    process = subprocess.Popen([sys.executable, "-m", "nn.playground", "--no-browser"],
-                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nn.playground", "--no-browser"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         match = re.search(r"http://127\.0\.0\.1:(\d+)/\?token=([\w-]+)", process.stdout.readline())
         port, token = int(match[1]), match[2]
@@ -58,8 +64,9 @@ def over_http(seconds: float) -> dict[str, float]:
 
         def call(method: str, path: str, body: dict | None = None) -> dict:
             extra = {"Content-Type": "application/json"} if body is not None else {}
-            connection.request(method, path, None if body is None else json.dumps(body),
-                               {**headers, **extra})
+            connection.request(
+                method, path, None if body is None else json.dumps(body), {**headers, **extra}
+            )
             return json.loads(connection.getresponse().read())
 
         state = call("GET", "/api/state")
@@ -75,8 +82,11 @@ def over_http(seconds: float) -> dict[str, float]:
                 accuracy = state["frame"]["scores"]["test_accuracy"]
         elapsed = time.perf_counter() - start
         call("POST", "/api/control", {"action": "pause"})
-        return {"steps_per_s": (state["step"] - first_step) / elapsed,
-                "pictures_per_s": pictures / elapsed, "test_accuracy": accuracy}
+        return {
+            "steps_per_s": (state["step"] - first_step) / elapsed,
+            "pictures_per_s": pictures / elapsed,
+            "test_accuracy": accuracy,
+        }
     finally:
         process.terminate()
         process.wait(10)
@@ -92,8 +102,9 @@ def in_browser(seconds: float) -> dict[str, float]:
     server = start()
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium_path(),
-                                                 args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(
+                executable_path=chromium_path(), args=CHROMIUM_ARGS
+            )
             page = browser.new_page()
             page.goto(server.url)
             page.wait_for_function("() => window.glassgradPlayground.state().ready")
@@ -104,9 +115,11 @@ def in_browser(seconds: float) -> dict[str, float]:
             browser.close()
     finally:
         server.close()
-    return {"steps_per_s": (after["step"] - before["step"]) / seconds,
-            "pictures_per_s": (after["frames"] - before["frames"]) / seconds,
-            "test_accuracy": after["testAccuracy"]}
+    return {
+        "steps_per_s": (after["step"] - before["step"]) / seconds,
+        "pictures_per_s": (after["frames"] - before["frames"]) / seconds,
+        "test_accuracy": after["testAccuracy"],
+    }
 
 
 def main() -> None:
@@ -116,21 +129,29 @@ def main() -> None:
     args = parser.parse_args()
     from nn.playground.forward import numpy
 
-    print(f"default network 2-6-4-1 tanh, moons 500 points (250 train), batch 10, Adam; "
-          f"NumPy {'yes' if numpy is not None else 'no (40×40 grid on floats)'}; "
-          f"Python {sys.version.split()[0]}")
+    print(
+        f"default network 2-6-4-1 tanh, moons 500 points (250 train), batch 10, Adam; "
+        f"NumPy {'yes' if numpy is not None else 'no (40×40 grid on floats)'}; "
+        f"Python {sys.version.split()[0]}"
+    )
     alone = in_process()
-    print(f"in-process: one step {alone['step_ms']:.2f} ms, one picture + scores "
-          f"{alone['picture_ms']:.2f} ms")
+    print(
+        f"in-process: one step {alone['step_ms']:.2f} ms, one picture + scores "
+        f"{alone['picture_ms']:.2f} ms"
+    )
     served = over_http(args.seconds)
-    print(f"server process, client polling back to back for {args.seconds:g} s: "
-          f"{served['steps_per_s']:.0f} steps/s, {served['pictures_per_s']:.1f} pictures/s "
-          f"(test accuracy then {served['test_accuracy']})")
+    print(
+        f"server process, client polling back to back for {args.seconds:g} s: "
+        f"{served['steps_per_s']:.0f} steps/s, {served['pictures_per_s']:.1f} pictures/s "
+        f"(test accuracy then {served['test_accuracy']})"
+    )
     if args.browser:
         page = in_browser(args.seconds)
-        print(f"Chromium page for {args.seconds:g} s: {page['steps_per_s']:.0f} steps/s, "
-              f"{page['pictures_per_s']:.1f} pictures drawn/s "
-              f"(test accuracy then {page['test_accuracy']})")
+        print(
+            f"Chromium page for {args.seconds:g} s: {page['steps_per_s']:.0f} steps/s, "
+            f"{page['pictures_per_s']:.1f} pictures drawn/s "
+            f"(test accuracy then {page['test_accuracy']})"
+        )
 
 
 if __name__ == "__main__":

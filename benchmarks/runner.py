@@ -54,12 +54,19 @@ def time_once(prepare: Callable, problem: Problem, gc_on: bool) -> tuple[float, 
 
 
 def run_workload(
-    workload: str, engines: list[Engine], problem: Problem, repeats: int,
+    workload: str,
+    engines: list[Engine],
+    problem: Problem,
+    repeats: int,
     log: Callable[[str], None],
 ) -> list[Row]:
     """All engines that have `workload`, one repeat of each in turn, `repeats` times."""
-    rows = [Row(engine, gc_on) for engine in engines if workload in engine.workloads
-            for gc_on in ((True, False) if engine.gc_off else (True,))]
+    rows = [
+        Row(engine, gc_on)
+        for engine in engines
+        if workload in engine.workloads
+        for gc_on in ((True, False) if engine.gc_off else (True,))
+    ]
     for repeat in range(repeats):
         for row in rows:
             if row.error:
@@ -93,7 +100,8 @@ def bytes_per_node(chain: Callable[[int], object], n_nodes: int) -> float:
 def checksums_agree(a: tuple, b: tuple) -> bool:
     return len(a) == len(b) and all(
         math.isclose(x, y, rel_tol=CHECKSUM_TOLERANCE, abs_tol=CHECKSUM_TOLERANCE)
-        for x, y in zip(a, b))
+        for x, y in zip(a, b)
+    )
 
 
 def timing_table(workload: str, rows: list[Row]) -> list[str]:
@@ -102,9 +110,12 @@ def timing_table(workload: str, rows: list[Row]) -> list[str]:
     reference = by_name.get(REFERENCE)
     floor = by_name.get(FLOOR)
     baseline = next((row.checksum for row in rows if row.checksum is not None), None)
-    lines = [f"**{workload}** ({len(rows[0].times) if rows else 0} repeats, median)", "",
-             "| engine | median s | min s | × faster than micrograd | × floor's time | checksum |",
-             "|---|---:|---:|---:|---:|---|"]
+    lines = [
+        f"**{workload}** ({len(rows[0].times) if rows else 0} repeats, median)",
+        "",
+        "| engine | median s | min s | × faster than micrograd | × floor's time | checksum |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
     for row in rows:
         if row.error or not row.times:
             lines.append(f"| {row.name} | {row.error or 'not run'} | | | | |")
@@ -113,15 +124,21 @@ def timing_table(workload: str, rows: list[Row]) -> list[str]:
         slower = f"{row.median / floor.median:.2f}" if floor and floor.times else ""
         agree = "" if checksums_agree(row.checksum, baseline) else " **differs**"
         checksum = ", ".join(f"{x:.12g}" for x in row.checksum)
-        lines.append(f"| {row.name} | {row.median:.4g} | {min(row.times):.4g} | {faster} | "
-                     f"{slower} | {checksum}{agree} |")
+        lines.append(
+            f"| {row.name} | {row.median:.4g} | {min(row.times):.4g} | {faster} | "
+            f"{slower} | {checksum}{agree} |"
+        )
     return lines + [""]
 
 
 def memory_table(engines: list[Engine], n_nodes: int) -> tuple[list[str], dict[str, float]]:
     found = {e.name: bytes_per_node(e.memory_chain, n_nodes) for e in engines if e.memory_chain}
-    lines = [f"**node_memory** (tracemalloc, a live chain of {n_nodes:,} `h * c + d` nodes)", "",
-             "| engine | bytes per node |", "|---|---:|"]
+    lines = [
+        f"**node_memory** (tracemalloc, a live chain of {n_nodes:,} `h * c + d` nodes)",
+        "",
+        "| engine | bytes per node |",
+        "|---|---:|",
+    ]
     lines += [f"| {name} | {size:.0f} |" for name, size in found.items()]
     return lines + [""], found
 

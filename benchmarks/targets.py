@@ -59,27 +59,41 @@ def _deep(medians: Medians, memory: dict[str, float]) -> tuple[str, bool | None]
 
 DYNAMIC, COMPILED, MICROGRAD = "glassgrad dynamic", "glassgrad compiled", "micrograd 0.1.0"
 TARGETS = [
-    ("dynamic moons_step vs micrograd (default gc)",
-     _speedup("moons_step", MICROGRAD, DYNAMIC, 10)),
-    ("dynamic moons_step vs micrograd, gc off in both",
-     _speedup("moons_step", MICROGRAD + " (gc off)", DYNAMIC + " (gc off)", 1.3)),
-    ("dynamic moons_step vs torch one scalar at a time",
-     _speedup("moons_step", "torch, 0-d tensors", DYNAMIC, 5)),
+    (
+        "dynamic moons_step vs micrograd (default gc)",
+        _speedup("moons_step", MICROGRAD, DYNAMIC, 10),
+    ),
+    (
+        "dynamic moons_step vs micrograd, gc off in both",
+        _speedup("moons_step", MICROGRAD + " (gc off)", DYNAMIC + " (gc off)", 1.3),
+    ),
+    (
+        "dynamic moons_step vs torch one scalar at a time",
+        _speedup("moons_step", "torch, 0-d tensors", DYNAMIC, 5),
+    ),
     ("dynamic engine memory", _memory),
     ("dynamic deep_chain of 10^6 nodes", _deep),
-    ("compiled moons_step vs the pure-Python floor",
-     _within("moons_step", COMPILED, "pure-Python floor", 2)),
-    ("compiled 100-step demo (compile included) vs micrograd",
-     _speedup("moons_train", MICROGRAD, COMPILED, 100)),
+    (
+        "compiled moons_step vs the pure-Python floor",
+        _within("moons_step", COMPILED, "pure-Python floor", 2),
+    ),
+    (
+        "compiled 100-step demo (compile included) vs micrograd",
+        _speedup("moons_train", MICROGRAD, COMPILED, 100),
+    ),
     ("stretch: compiled code over NumPy arrays, moons_step, vs batched torch", _within_torch),
-    ("issue 14 target 7: compiled moons_step vs the pure-Python floor",
-     _within("moons_step", COMPILED, "pure-Python floor", 1)),
+    (
+        "issue 14 target 7: compiled moons_step vs the pure-Python floor",
+        _within("moons_step", COMPILED, "pure-Python floor", 1),
+    ),
 ]
 
 
 def medians_of(results: dict[str, list[Row]]) -> Medians:
-    return {workload: {row.name: row.median for row in rows if row.times}
-            for workload, rows in results.items()}
+    return {
+        workload: {row.name: row.median for row in rows if row.times}
+        for workload, rows in results.items()
+    }
 
 
 def target_lines(results: dict[str, list[Row]], memory: dict[str, float]) -> list[str]:

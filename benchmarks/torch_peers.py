@@ -33,8 +33,9 @@ def scalar_moons_train(problem: Problem) -> Callable[[], tuple]:
     """Every weight a 0-d tensor; each neuron Σ wᵢxᵢ + b by Python's sum, as micrograd does."""
 
     def run() -> tuple:
-        model = [[([_scalar(w) for w in ws], _scalar(b)) for ws, b in layer]
-                 for layer in problem.weights]
+        model = [
+            [([_scalar(w) for w in ws], _scalar(b)) for ws, b in layer] for layer in problem.weights
+        ]
         params = [p for layer in model for ws, b in layer for p in (*ws, b)]
         last = len(model) - 1
         for step in range(problem.n_steps):
@@ -57,13 +58,20 @@ def scalar_moons_train(problem: Problem) -> Callable[[], tuple]:
 def _batched_model(problem: Problem) -> list[torch.Tensor]:
     params = []
     for layer in problem.weights:
-        params += [torch.tensor([ws for ws, _ in layer], dtype=DTYPE, requires_grad=True),
-                   torch.tensor([b for _, b in layer], dtype=DTYPE, requires_grad=True)]
+        params += [
+            torch.tensor([ws for ws, _ in layer], dtype=DTYPE, requires_grad=True),
+            torch.tensor([b for _, b in layer], dtype=DTYPE, requires_grad=True),
+        ]
     return params
 
 
-def _batched_steps(problem: Problem, params: list[torch.Tensor], points: torch.Tensor,
-                   labels: torch.Tensor, n_steps: int) -> tuple:
+def _batched_steps(
+    problem: Problem,
+    params: list[torch.Tensor],
+    points: torch.Tensor,
+    labels: torch.Tensor,
+    n_steps: int,
+) -> tuple:
     """relu(X Wᵀ + b) per hidden layer over all points at once, `n_steps` SGD steps."""
     for step in range(n_steps):
         h = points
@@ -89,8 +97,7 @@ def batched_moons_train(problem: Problem) -> Callable[[], tuple]:
     """The whole demo; the data tensors are built before the clock starts."""
     points = torch.tensor(problem.points, dtype=DTYPE)
     labels = torch.tensor(problem.labels, dtype=DTYPE)
-    return lambda: _batched_steps(problem, _batched_model(problem), points, labels,
-                                  problem.n_steps)
+    return lambda: _batched_steps(problem, _batched_model(problem), points, labels, problem.n_steps)
 
 
 def scalar_deep_chain(problem: Problem) -> Callable[[], tuple]:

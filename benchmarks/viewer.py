@@ -83,16 +83,23 @@ def open_timed(browser, path: Path, repeats: int, expand: bool) -> dict[str, flo
         if errors:
             raise RuntimeError(f"the page failed: {errors}")
         page.close()
-    result = {"open": statistics.median(opened), "step": statistics.median(steps_forward),
-              "back": statistics.median(steps_back), "jump": statistics.median(jumps)}
+    result = {
+        "open": statistics.median(opened),
+        "step": statistics.median(steps_forward),
+        "back": statistics.median(steps_back),
+        "jump": statistics.median(jumps),
+    }
     if expands:
         result["expand all"] = statistics.median(expands)
     return result
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.viewer", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.viewer",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--nodes", type=int, default=10_000, help="graph size (default 10000)")
     parser.add_argument("--repeats", type=int, default=3, help="runs to take the median of")
     arguments = parser.parse_args(argv)
@@ -108,11 +115,15 @@ def main(argv: list[str] | None = None) -> None:
         times.append((built - start, time.perf_counter() - built))
     export_time = statistics.median(t[0] for t in times)
     html_time = statistics.median(t[1] for t in times)
-    print(f"graph: MLP(2, [16, 16, 1]) hinge loss over {points} points: {count} nodes, "
-          f"{len(shown.data['steps']['node'])} backward steps, "
-          f"{len(shown.data['groups'])} module groups, layout {shown.data['layout']['method']}")
-    print(f"python: view() {export_time:.2f} s, to_html() {html_time:.3f} s, "
-          f"page {len(page.encode()) / 1e6:.2f} MB")
+    print(
+        f"graph: MLP(2, [16, 16, 1]) hinge loss over {points} points: {count} nodes, "
+        f"{len(shown.data['steps']['node'])} backward steps, "
+        f"{len(shown.data['groups'])} module groups, layout {shown.data['layout']['method']}"
+    )
+    print(
+        f"python: view() {export_time:.2f} s, to_html() {html_time:.3f} s, "
+        f"page {len(page.encode()) / 1e6:.2f} MB"
+    )
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from tests.browser_support import CHROMIUM_ARGS, chromium_path, skip_reason
@@ -131,11 +142,14 @@ def main(argv: list[str] | None = None) -> None:
                 view(loss, parameters=model, collapsed=collapsed).save(path)
                 result = open_timed(browser, path, arguments.repeats, expand=collapsed)
                 state = "groups collapsed" if collapsed else "all expanded  "
-                extra = (f", expand all {result['expand all']:.2f} s"
-                         if "expand all" in result else "")
-                print(f"browser, {state}: open {result['open']:.2f} s, step "
-                      f"{result['step'] * 1000:.1f} ms, step back {result['back'] * 1000:.1f} ms, "
-                      f"end→start jump {result['jump'] * 1000:.0f} ms{extra}")
+                extra = (
+                    f", expand all {result['expand all']:.2f} s" if "expand all" in result else ""
+                )
+                print(
+                    f"browser, {state}: open {result['open']:.2f} s, step "
+                    f"{result['step'] * 1000:.1f} ms, step back {result['back'] * 1000:.1f} ms, "
+                    f"end→start jump {result['jump'] * 1000:.0f} ms{extra}"
+                )
         finally:
             browser.close()
 

@@ -48,8 +48,9 @@ class Problem:
     @classmethod
     def quick(cls) -> Problem:
         """A few seconds for everything: fewer points, steps and nodes."""
-        return cls(n_points=20, n_steps=5, chain_length=5_000, wide_length=10_000,
-                   memory_nodes=20_000)
+        return cls(
+            n_points=20, n_steps=5, chain_length=5_000, wide_length=10_000, memory_nodes=20_000
+        )
 
 
 def memory_chain(value_class: type, n_nodes: int) -> object:

@@ -38,8 +38,10 @@ def missing_extras() -> str | None:
     if not missing:
         return None
     extras = ",".join(sorted({NEEDS[module] for module in missing}))
-    return (f"the demos need {' and '.join(missing)} for their pictures: "
-            f"pip install -e '.[{extras}]' (or make demo)")
+    return (
+        f"the demos need {' and '.join(missing)} for their pictures: "
+        f"pip install -e '.[{extras}]' (or make demo)"
+    )
 
 
 def parse_arguments(argv: Sequence[str] | None, name: str) -> argparse.Namespace:
@@ -50,7 +52,9 @@ def parse_arguments(argv: Sequence[str] | None, name: str) -> argparse.Namespace
     parser = argparse.ArgumentParser(prog=f"python -m demos.{name}", description=DEMOS[name])
     parser.add_argument("--quick", action="store_true", help="fewer steps, for a fast check")
     parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT,
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
         help="where pictures go (default: demos/out under the working directory)",
     )
     arguments = parser.parse_args(argv)

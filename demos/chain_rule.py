@@ -29,8 +29,10 @@ ACTIVATIONS = {"sigmoid": autograd.sigmoid, "tanh": autograd.tanh, "relu": autog
 def build_neuron() -> tuple[Value, dict[str, Value]]:
     """o = tanh(x1·w1 + x2·w2 + b) with micrograd's numbers (b is chosen so that o = 1/√2)."""
     leaves = {
-        "x1": Value(2.0, "x1"), "x2": Value(0.0, "x2"),
-        "w1": Value(-3.0, "w1"), "w2": Value(1.0, "w2"),
+        "x1": Value(2.0, "x1"),
+        "x2": Value(0.0, "x2"),
+        "w1": Value(-3.0, "w1"),
+        "w2": Value(1.0, "w2"),
         "b": Value(6.8813735870195432, "b"),
     }
     x1w1 = leaves["x1"] * leaves["w1"]
@@ -53,9 +55,11 @@ def pause_at(o: Value, leaves: dict[str, Value], target: str, out_dir: Any) -> A
         leaf.grad = 0.0  # leaf grads accumulate across passes
     walker = steps(o)
     step = next(s for s in walker if s.parent.label == target)
-    print(f"paused at step {step.number}: ∂o/∂{target} = ∂o/∂{step.node.label} · "
-          f"∂{step.node.label}/∂{target} = {step.upstream:.4g} · {step.local:.4g} = "
-          f"{step.contribution:.4g}")
+    print(
+        f"paused at step {step.number}: ∂o/∂{target} = ∂o/∂{step.node.label} · "
+        f"∂{step.node.label}/∂{target} = {step.upstream:.4g} · {step.local:.4g} = "
+        f"{step.contribution:.4g}"
+    )
     picture = save_graph(draw_graph(o, highlight=step), out_dir / "chain_rule_step.svg")
     for _ in walker:  # finish the pass
         pass
@@ -125,8 +129,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     from nn import plot
 
     activations = out / "activations.png"
-    plot.curves(curves, activations, title="activations (solid) and their derivatives (dashed)",
-                ylim=(-1.2, 1.8))
+    plot.curves(
+        curves,
+        activations,
+        title="activations (solid) and their derivatives (dashed)",
+        ylim=(-1.2, 1.8),
+    )
     pictures = [before, after, paused, activations]
     for picture in pictures:
         print(f"wrote {picture}")

@@ -41,9 +41,11 @@ def descend(learning_rate: float, steps: int, show: int = 0) -> list[tuple[float
     for k in range(steps):
         f, (dx, dy) = f_and_gradient(x, y)
         if k < show:
-            print(f"  step {k}: (x, y) = ({x:+.4f}, {y:+.4f})  f = {f:8.4f}  "
-                  f"∇f = ({dx:+9.3f}, {dy:+8.3f})  -η∇f = ({-learning_rate * dx:+.4f}, "
-                  f"{-learning_rate * dy:+.4f})")
+            print(
+                f"  step {k}: (x, y) = ({x:+.4f}, {y:+.4f})  f = {f:8.4f}  "
+                f"∇f = ({dx:+9.3f}, {dy:+8.3f})  -η∇f = ({-learning_rate * dx:+.4f}, "
+                f"{-learning_rate * dy:+.4f})"
+            )
         if not f < BLOWN_UP:
             break
         x, y = x - learning_rate * dx, y - learning_rate * dy
@@ -87,8 +89,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     picture = arguments.out / "gradient_descent.png"
     plot.descent_paths(
-        lambda x, y: rosenbrock(x, y), paths, picture,
-        xlim=(-1.6, 1.6), ylim=(-0.6, 1.8), minimum=(1.0, 1.0),
+        lambda x, y: rosenbrock(x, y),
+        paths,
+        picture,
+        xlim=(-1.6, 1.6),
+        ylim=(-0.6, 1.8),
+        minimum=(1.0, 1.0),
         title="gradient descent on f(x, y) = (1 - x)² + 100(y - x²)²",
     )
     print(f"\npaths over the contours of f: {picture}")

@@ -85,14 +85,18 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     print(f"L = {loss.data:.4f}")
     dW = [[w.grad for w in row] for row in W]
     show("dL/dW (backprop)", dW)
-    Delta = [[2 * (float(yij) - tij) / (len(Y) * len(Y[0])) for yij, tij in zip(row, trow)]
-             for row, trow in zip(Y, TARGETS)]
+    Delta = [
+        [2 * (float(yij) - tij) / (len(Y) * len(Y[0])) for yij, tij in zip(row, trow)]
+        for row, trow in zip(Y, TARGETS)
+    ]
     formula = linalg.matmul(linalg.transpose(Delta), X_BATCH)
     show("Δᵀ X (formula)", formula)
     formula_check = largest_difference(dW, formula)
     bias_check = max(abs(bi.grad - sum(row[i] for row in Delta)) for i, bi in enumerate(b))
-    print(f"backprop vs Δᵀ X: largest difference {formula_check:.1e}; "
-          f"dL/db vs column sums of Δ: {bias_check:.1e}")
+    print(
+        f"backprop vs Δᵀ X: largest difference {formula_check:.1e}; "
+        f"dL/db vs column sums of Δ: {bias_check:.1e}"
+    )
     layer_loss = nn.mse_loss([layer(point) for point in X_BATCH], TARGETS)
     layer.zero_grad()
     layer_loss.backward()
@@ -110,14 +114,20 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     picture = arguments.out / "linear_algebra.png"
     plot.matrices(
-        {"W": W, "W - 0.1·dL/dW": W_next, "dL/dW = ΔᵀX": dW}, picture,
+        {"W": W, "W - 0.1·dL/dW": W_next, "dL/dW = ΔᵀX": dW},
+        picture,
         title="a layer's weight matrix, one step of gradient descent, and the gradient",
         scales=[["W", "W - 0.1·dL/dW"], ["dL/dW = ΔᵀX"]],
     )
     print(f"\nwrote {picture}")
     return {
-        "checks": {"layer": layer_check, "batch": batch_check, "formula": formula_check,
-                   "bias": bias_check, "layer_gradient": gradient_check},
+        "checks": {
+            "layer": layer_check,
+            "batch": batch_check,
+            "formula": formula_check,
+            "bias": bias_check,
+            "layer_gradient": gradient_check,
+        },
         "loss": (loss.data, loss_next),
         "pictures": [picture],
     }

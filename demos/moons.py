@@ -58,10 +58,15 @@ def draw_one_neuron(model: nn.MLP, X: list, out_dir: Any) -> Any:
     h = activation(z)
     h.label = "h"
     h.backward()
-    print(f"first hidden neuron at x = ({point[0]:.3f}, {point[1]:.3f}): "
-          f"z = w·x + b = {z.data:.4f}, h = relu(z) = {h.data:.4f}")
-    print("  backprop: ∂h/∂w = (" + ", ".join(f"{w.grad:.4f}" for w in neuron.w)
-          + f") = x,  ∂h/∂b = {neuron.b.grad:.4f}")
+    print(
+        f"first hidden neuron at x = ({point[0]:.3f}, {point[1]:.3f}): "
+        f"z = w·x + b = {z.data:.4f}, h = relu(z) = {h.data:.4f}"
+    )
+    print(
+        "  backprop: ∂h/∂w = ("
+        + ", ".join(f"{w.grad:.4f}" for w in neuron.w)
+        + f") = x,  ∂h/∂b = {neuron.b.grad:.4f}"
+    )
     path = save_graph(draw_graph(h, parameters=model), out_dir / "neuron_graph.svg")
     page = view(h, parameters=model, check=True).save(out_dir / "neuron_view.html")
     print(f"  step its forward pass and backprop in a browser (← → keys): open {page}")
@@ -74,8 +79,17 @@ def train(model: nn.MLP, data: tuple[list, ...], epochs: int) -> nn.History:
     X_train, X_test, y_train, y_test = data
     optimizer = nn.SGD(model.parameters(), lr=1.0)
     schedule = nn.LinearDecay(optimizer, total_steps=100)
-    return nn.fit(model, X_train, y_train, "hinge", optimizer, epochs=epochs, schedule=schedule,
-                  l2=1e-4, validation=(X_test, y_test))
+    return nn.fit(
+        model,
+        X_train,
+        y_train,
+        "hinge",
+        optimizer,
+        epochs=epochs,
+        schedule=schedule,
+        l2=1e-4,
+        validation=(X_test, y_test),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
@@ -105,31 +119,50 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     heading("Pictures")
     boundary = arguments.out / "moons_boundary.png"
     plot.decision_regions(
-        lambda points: nn.predict(model, points), X_train, y_train, boundary,
+        lambda points: nn.predict(model, points),
+        X_train,
+        y_train,
+        boundary,
         title="MLP(2, [16, 16, 1]): boundary score = 0, margin ±1 dashed",
-        X_test=X_test, y_test=y_test, class_names=CLASS_NAMES, margin=True,
+        X_test=X_test,
+        y_test=y_test,
+        class_names=CLASS_NAMES,
+        margin=True,
         resolution=resolution,
     )
     curves = arguments.out / "moons_training.png"
-    plot.training_curves(history, curves, title="two moons: one full-batch SGD step per epoch",
-                         validation_label="test")
+    plot.training_curves(
+        history,
+        curves,
+        title="two moons: one full-batch SGD step per epoch",
+        validation_label="test",
+    )
     graph = draw_one_neuron(model, X_train, arguments.out)
 
     heading("Without an activation function, the same network is a straight line")
     print("W₃(W₂(W₁x + b₁) + b₂) + b₃ = (W₃W₂W₁)x + (W₃W₂b₁ + W₃b₂ + b₃): one linear function")
     linear = nn.MLP(2, [16, 16, 1], activation="identity", seed=SEED)
     train(linear, data, epochs)
-    linear_scores = {part: nn.evaluate(linear, X_part, y_part)["accuracy"]
-                     for part, X_part, y_part in (("train", X_train, y_train),
-                                                  ("test", X_test, y_test))}
-    print(f"accuracy without relu: train {linear_scores['train']:.3f}, "
-          f"test {linear_scores['test']:.3f} (with relu: {train_scores['accuracy']:.3f}, "
-          f"{test_scores['accuracy']:.3f})")
+    linear_scores = {
+        part: nn.evaluate(linear, X_part, y_part)["accuracy"]
+        for part, X_part, y_part in (("train", X_train, y_train), ("test", X_test, y_test))
+    }
+    print(
+        f"accuracy without relu: train {linear_scores['train']:.3f}, "
+        f"test {linear_scores['test']:.3f} (with relu: {train_scores['accuracy']:.3f}, "
+        f"{test_scores['accuracy']:.3f})"
+    )
     straight = arguments.out / "moons_linear_boundary.png"
     plot.decision_regions(
-        lambda points: nn.predict(linear, points), X_train, y_train, straight,
+        lambda points: nn.predict(linear, points),
+        X_train,
+        y_train,
+        straight,
         title="the same MLP without relu: a straight boundary",
-        X_test=X_test, y_test=y_test, class_names=CLASS_NAMES, resolution=resolution,
+        X_test=X_test,
+        y_test=y_test,
+        class_names=CLASS_NAMES,
+        resolution=resolution,
     )
     pictures = [boundary, curves, graph, straight]
     print()

@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     final_mse = nn.evaluate(model, X, y, "mse")["loss"]
     fitted = snapshots[epochs][1]
     worst = max(abs(f - math.sin(x)) for x, f in zip(grid, fitted))
-    print(f"final training MSE {final_mse:.5f} (noise variance {NOISE ** 2:.4f})")
+    print(f"final training MSE {final_mse:.5f} (noise variance {NOISE**2:.4f})")
     print(f"largest distance from the true sin(x) on a fine grid: {worst:.3f}")
 
     heading("Pictures")
@@ -70,7 +70,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     fit_picture = arguments.out / "regression_fit.png"
     plot.regression_fit(
-        [p[0] for p in X], y, snapshots, fit_picture,
+        [p[0] for p in X],
+        y,
+        snapshots,
+        fit_picture,
         truth=(grid, [math.sin(x) for x in grid]),
         title="MLP(1, [8, 8, 1], tanh) fitting sin(x): the curve over training",
     )

@@ -59,9 +59,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     optimizer = nn.Adam(model.parameters(), lr=0.03)
     steps = epochs * math.ceil(len(X_train) / BATCH_SIZE)
     history = nn.fit(
-        model, X_train, y_train, "cross_entropy", optimizer, epochs=epochs,
-        batch_size=BATCH_SIZE, schedule=nn.CosineAnnealing(optimizer, total_steps=steps),
-        validation=(X_test, y_test), seed=SEED,
+        model,
+        X_train,
+        y_train,
+        "cross_entropy",
+        optimizer,
+        epochs=epochs,
+        batch_size=BATCH_SIZE,
+        schedule=nn.CosineAnnealing(optimizer, total_steps=steps),
+        validation=(X_test, y_test),
+        seed=SEED,
     )
     print("after training, the same test point:")
     loss_after = show_probabilities(model, point, target)
@@ -71,26 +78,39 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     train_accuracy = nn.evaluate(model, X_train, y_train)["accuracy"]
     test_accuracy = nn.accuracy(y_test, predicted)
     print(f"accuracy: train {train_accuracy:.3f}, test {test_accuracy:.3f}\n")
-    print(nn.classification_report(y_test, predicted, target_names=CLASS_NAMES, digits=3,
-                                   zero_division=0))
+    print(
+        nn.classification_report(
+            y_test, predicted, target_names=CLASS_NAMES, digits=3, zero_division=0
+        )
+    )
     matrix = nn.confusion_matrix(y_test, predicted, labels=[0, 1, 2])
     show_confusion_matrix(matrix, CLASS_NAMES)
-    report = nn.classification_report(y_test, predicted, target_names=CLASS_NAMES,
-                                      output_dict=True, zero_division=0)
+    report = nn.classification_report(
+        y_test, predicted, target_names=CLASS_NAMES, output_dict=True, zero_division=0
+    )
 
     heading("Pictures")
     from nn import plot
 
     regions = arguments.out / "spiral_regions.png"
     plot.decision_regions(
-        lambda points: nn.predict(model, points), X_train, y_train, regions,
+        lambda points: nn.predict(model, points),
+        X_train,
+        y_train,
+        regions,
         title="MLP(2, [16, 16, 3]): the most probable class",
-        X_test=X_test, y_test=y_test, class_names=CLASS_NAMES,
+        X_test=X_test,
+        y_test=y_test,
+        class_names=CLASS_NAMES,
         resolution=30 if arguments.quick else 70,
     )
     curves = arguments.out / "spiral_training.png"
-    plot.training_curves(history, curves, title="three-class spiral: cross-entropy and accuracy",
-                         validation_label="test")
+    plot.training_curves(
+        history,
+        curves,
+        title="three-class spiral: cross-entropy and accuracy",
+        validation_label="test",
+    )
     for picture in (regions, curves):
         print(f"wrote {picture}")
     return {

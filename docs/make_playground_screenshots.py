@@ -39,10 +39,12 @@ def main() -> None:
     server = start()
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium_path(),
-                                                 args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 820},
-                                    device_scale_factor=DPI / 96)
+            browser = playwright.chromium.launch(
+                executable_path=chromium_path(), args=CHROMIUM_ARGS
+            )
+            page = browser.new_page(
+                viewport={"width": 1280, "height": 820}, device_scale_factor=DPI / 96
+            )
             page.goto(server.url)
             page.wait_for_function("() => window.glassgradPlayground.state().ready")
             page.click("#play")

@@ -65,22 +65,38 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             shown = view(neuron(), check=True, theme="light")
-            into_w = next(k for k, p in enumerate(shown.data["steps"]["parent"])
-                          if shown.data["nodes"]["id"][p] == "w")
+            into_w = next(
+                k
+                for k, p in enumerate(shown.data["steps"]["parent"])
+                if shown.data["nodes"]["id"][p] == "w"
+            )
             position = len(shown.data["forward"]) + 1 + into_w + 1  # start, forward, seed
-            shoot(browser, shown.to_html(), HERE / "viewer-neuron.png",
-                  f"window.glassgrad.goto({position})", (1280, 560))
+            shoot(
+                browser,
+                shown.to_html(),
+                HERE / "viewer-neuron.png",
+                f"window.glassgrad.goto({position})",
+                (1280, 560),
+            )
             shown = view(reuse(), check=True, theme="light")
-            shoot(browser, shown.to_html(), HERE / "viewer-reuse.png",
-                  "window.glassgrad.goto(window.glassgrad.stepCount()); "
-                  "window.glassgrad.select('x')", (1280, 620))
+            shoot(
+                browser,
+                shown.to_html(),
+                HERE / "viewer-reuse.png",
+                "window.glassgrad.goto(window.glassgrad.stepCount()); window.glassgrad.select('x')",
+                (1280, 620),
+            )
             model = nn.MLP(2, [4, 4, 1], seed=0)
             out = model([Value(0.5, "x[0]"), Value(-1.0, "x[1]")])
             shown = view(out, parameters=model, collapsed=True, theme="dark")
-            shoot(browser, shown.to_html(), HERE / "viewer-network.png",
-                  "window.glassgrad.expand('layers.1.neurons.2'); window.glassgrad.fit(); "
-                  "window.glassgrad.goto(Math.floor(window.glassgrad.stepCount() * 0.7))",
-                  (1280, 760))
+            shoot(
+                browser,
+                shown.to_html(),
+                HERE / "viewer-network.png",
+                "window.glassgrad.expand('layers.1.neurons.2'); window.glassgrad.fit(); "
+                "window.glassgrad.goto(Math.floor(window.glassgrad.stepCount() * 0.7))",
+                (1280, 760),
+            )
         finally:
             browser.close()
 

@@ -96,8 +96,9 @@ def moons_neuron() -> View:
     z.parents[0].label = "w·x"
     h = activation(z)
     h.label = "h"
-    return view(h, parameters=model, check=True, layout=LAYOUT, rankdir=RANKDIR,
-                title="moons neuron")
+    return view(
+        h, parameters=model, check=True, layout=LAYOUT, rankdir=RANKDIR, title="moons neuron"
+    )
 
 
 VIEWS: dict[str, Callable[[], View]] = {
@@ -117,8 +118,11 @@ def build(name: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 if a committed view is out of date")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if a committed view is out of date",
+    )
     arguments = parser.parse_args(argv)
     stale = []
     for name in VIEWS:

@@ -243,8 +243,7 @@ def _read_checked(filename: str) -> bytes:
         data = resources.files("nn.datasets").joinpath(filename).read_bytes()
     except OSError as error:
         raise DatasetError(
-            f"the data file nn/datasets/{filename} cannot be read ({error}); "
-            "reinstall glassgrad"
+            f"the data file nn/datasets/{filename} cannot be read ({error}); reinstall glassgrad"
         ) from None
     found = hashlib.sha256(data).hexdigest()
     if found != CHECKSUMS[filename]:

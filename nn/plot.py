@@ -29,8 +29,13 @@ DPI = 130
 """Resolution of written pictures, in dots per inch."""
 
 FORMATS = (".png", ".svg", ".pdf")
-LEGEND_OUTSIDE = {"loc": "upper left", "bbox_to_anchor": (1.02, 1.0), "fontsize": 8,
-                  "frameon": False, "borderaxespad": 0.0}
+LEGEND_OUTSIDE = {
+    "loc": "upper left",
+    "bbox_to_anchor": (1.02, 1.0),
+    "fontsize": 8,
+    "frameon": False,
+    "borderaxespad": 0.0,
+}
 """Legend placement to the right of the axes, so it never covers data."""
 
 
@@ -41,8 +46,12 @@ def new_figure(**kwargs: Any) -> Figure:
 
 
 def subplots(
-    nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None,
-    layout: str = "constrained", **kwargs: Any,
+    nrows: int = 1,
+    ncols: int = 1,
+    *,
+    figsize: tuple[float, float] | None = None,
+    layout: str = "constrained",
+    **kwargs: Any,
 ) -> tuple[Figure, Any]:
     """`matplotlib.pyplot.subplots` without pyplot: a new Figure (shown inline by Jupyter) and
     its axes, as `figure.subplots(nrows, ncols, **kwargs)` returns them."""
@@ -124,23 +133,38 @@ def decision_regions(
         grid = [lead[r * len(xs) : (r + 1) * len(xs)] for r in range(len(ys))]
         if max(lead) <= 0.0:
             continue  # class c wins nowhere
-        axes.contourf(xs, ys, grid, levels=[0.0, max(lead) + 1.0], colors=[CLASS_COLORS[c]],
-                      alpha=0.22)
+        axes.contourf(
+            xs, ys, grid, levels=[0.0, max(lead) + 1.0], colors=[CLASS_COLORS[c]], alpha=0.22
+        )
         if min(lead) < 0.0:
             axes.contour(xs, ys, grid, levels=[0.0], colors="k", linewidths=1.2)
     if binary and margin:
         grid = [outputs[r * len(xs) : (r + 1) * len(xs)] for r in range(len(ys))]
-        axes.contour(xs, ys, grid, levels=[-1.0, 1.0], colors="k", linewidths=0.8,
-                     linestyles="dashed")
+        axes.contour(
+            xs, ys, grid, levels=[-1.0, 1.0], colors="k", linewidths=0.8, linestyles="dashed"
+        )
     names = class_names or [f"class {c}" for c in range(k)]
     for c in range(k):
         mine = [p for p, label in zip(X, y) if label == c]
-        axes.scatter(*_columns(mine), s=22, color=CLASS_COLORS[c], edgecolors="k",
-                     linewidths=0.4, label=f"{names[c]} (train)")
+        axes.scatter(
+            *_columns(mine),
+            s=22,
+            color=CLASS_COLORS[c],
+            edgecolors="k",
+            linewidths=0.4,
+            label=f"{names[c]} (train)",
+        )
         if X_test is not None:
             theirs = [p for p, label in zip(X_test, y_test or []) if label == c]
-            axes.scatter(*_columns(theirs), s=34, marker="^", facecolors="white",
-                         edgecolors=CLASS_COLORS[c], linewidths=1.3, label=f"{names[c]} (test)")
+            axes.scatter(
+                *_columns(theirs),
+                s=34,
+                marker="^",
+                facecolors="white",
+                edgecolors=CLASS_COLORS[c],
+                linewidths=1.3,
+                label=f"{names[c]} (test)",
+            )
     axes.set(title=title, xlabel="x₁", ylabel="x₂", xlim=(xs[0], xs[-1]), ylim=(ys[0], ys[-1]))
     axes.legend(**LEGEND_OUTSIDE)
     return _finish(figure, path)
@@ -166,8 +190,13 @@ def training_curves(
         train = history.loss if name == "loss" else history.metrics[name]
         axes.plot(epochs, train, color=CLASS_COLORS[0], label="train")
         if name in history.validation:
-            axes.plot(epochs, history.validation[name], "--", color=CLASS_COLORS[1],
-                      label=validation_label)
+            axes.plot(
+                epochs,
+                history.validation[name],
+                "--",
+                color=CLASS_COLORS[1],
+                label=validation_label,
+            )
         if name == "loss" and min(train) > 0:
             axes.set_yscale("log")
         axes.set(title=name, xlabel="epoch")
@@ -175,8 +204,14 @@ def training_curves(
     handles, labels = panels[0].get_legend_handles_labels()
     figure.suptitle(title)
     if len(handles) > 1:
-        figure.legend(handles, labels, loc="outside upper right", ncols=len(handles),
-                      fontsize=8, frameon=False)
+        figure.legend(
+            handles,
+            labels,
+            loc="outside upper right",
+            ncols=len(handles),
+            fontsize=8,
+            frameon=False,
+        )
     return _finish(figure, path)
 
 
@@ -203,8 +238,14 @@ def regression_fit(
     count = len(snapshots)
     for i, (epoch, (xs, predictions)) in enumerate(sorted(snapshots.items())):
         shade = colormap(0.15 + 0.8 * i / max(count - 1, 1))
-        axes.plot(xs, predictions, color=shade, linewidth=2 if i == count - 1 else 1.2,
-                  label=f"epoch {epoch}" if epoch else "before training", zorder=3)
+        axes.plot(
+            xs,
+            predictions,
+            color=shade,
+            linewidth=2 if i == count - 1 else 1.2,
+            label=f"epoch {epoch}" if epoch else "before training",
+            zorder=3,
+        )
     axes.set(title=title, xlabel="x", ylabel="y")
     axes.legend(**LEGEND_OUTSIDE)
     axes.grid(alpha=0.3)
@@ -240,10 +281,19 @@ def descent_paths(
         steps = [f(*point) for point in points]
         values.plot(range(len(steps)), steps, linewidth=1.4, label=label, **style)
     if minimum is not None:
-        axes.plot(*minimum, marker="*", markersize=14, color="gold", markeredgecolor="k",
-                  linestyle="none")
-        values.plot([], [], marker="*", markersize=10, color="gold", markeredgecolor="k",
-                    linestyle="none", label=f"minimum at ({minimum[0]:g}, {minimum[1]:g})")
+        axes.plot(
+            *minimum, marker="*", markersize=14, color="gold", markeredgecolor="k", linestyle="none"
+        )
+        values.plot(
+            [],
+            [],
+            marker="*",
+            markersize=10,
+            color="gold",
+            markeredgecolor="k",
+            linestyle="none",
+            label=f"minimum at ({minimum[0]:g}, {minimum[1]:g})",
+        )
     axes.set(title=title, xlabel="x", ylabel="y", xlim=xlim, ylim=ylim)
     values.set(title="f at each step", xlabel="step", yscale="log")
     values.grid(alpha=0.3)

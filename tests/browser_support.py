@@ -29,16 +29,24 @@ from urllib.parse import urlsplit
 import pytest
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 LOOPBACK_HOSTS = {"localhost", "::1", "[::1]"}
 
 
 def chromium_path() -> str | None:
     """The Chromium to drive: $GLASSGRAD_CHROMIUM, /usr/bin/chromium, or chromium on PATH."""
-    for candidate in (os.environ.get("GLASSGRAD_CHROMIUM"), "/usr/bin/chromium",
-                      shutil.which("chromium")):
+    for candidate in (
+        os.environ.get("GLASSGRAD_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+    ):
         if candidate and os.path.exists(candidate):
             return candidate
     return None
@@ -81,8 +89,9 @@ def browser() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
 
         _SHARED["playwright"] = playwright = sync_playwright().start()
-        _SHARED["chromium"] = playwright.chromium.launch(executable_path=chromium_path(),
-                                                         args=CHROMIUM_ARGS)
+        _SHARED["chromium"] = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS
+        )
     _SHARED["users"] += 1
     try:
         yield _SHARED["chromium"]
@@ -102,9 +111,11 @@ class Watch:
         self.page_errors: list[str] = []
 
     def problems(self) -> list[str]:
-        return ([f"network request blocked: {u}" for u in self.blocked]
-                + [f"console error: {m}" for m in self.console_errors]
-                + [f"page error: {m}" for m in self.page_errors])
+        return (
+            [f"network request blocked: {u}" for u in self.blocked]
+            + [f"console error: {m}" for m in self.console_errors]
+            + [f"page error: {m}" for m in self.page_errors]
+        )
 
 
 @pytest.fixture

@@ -65,12 +65,17 @@ def in_unit_range(*numbers: float) -> bool:
 def test_moons_quick(tmp_path, capsys):
     report = run(moons, tmp_path, "--quick")
     names = sorted(Path(p).name for p in report["pictures"])
-    assert names == ["moons_boundary.png", "moons_linear_boundary.png", "moons_training.png",
-                     "neuron_graph.svg"]
+    assert names == [
+        "moons_boundary.png",
+        "moons_linear_boundary.png",
+        "moons_training.png",
+        "neuron_graph.svg",
+    ]
     for part, size in (("train", 100), ("test", 50)):
         scores = report[part]
-        assert in_unit_range(scores["accuracy"], scores["precision"], scores["recall"],
-                             scores["f1"])
+        assert in_unit_range(
+            scores["accuracy"], scores["precision"], scores["recall"], scores["f1"]
+        )
         assert sum(map(sum, scores["confusion_matrix"])) == size
     assert report["train"]["accuracy"] > 0.8
     assert in_unit_range(*report["linear_accuracy"].values())
@@ -101,8 +106,14 @@ def test_spiral_quick(tmp_path):
     report = run(spiral, tmp_path, "--quick")
     assert in_unit_range(report["train_accuracy"], report["test_accuracy"])
     assert report["test_accuracy"] > 0.6  # better than the 1/3 of guessing, after 15 epochs
-    assert list(report["report"]) == ["arm 0", "arm 1", "arm 2", "accuracy", "macro avg",
-                                      "weighted avg"]
+    assert list(report["report"]) == [
+        "arm 0",
+        "arm 1",
+        "arm 2",
+        "accuracy",
+        "macro avg",
+        "weighted avg",
+    ]
     assert sum(map(sum, report["confusion_matrix"])) == 75
     before, after = report["example_loss"]
     assert after < before
@@ -117,9 +128,7 @@ def test_regression_quick(tmp_path):
 def test_chain_rule(tmp_path):
     report = run(chain_rule, tmp_path, "--quick")
     assert report["o"] == pytest.approx(2**-0.5)
-    assert report["grads"] == pytest.approx(
-        {"x1": -1.5, "x2": 0.5, "w1": 1.0, "w2": 0.0, "b": 0.5}
-    )
+    assert report["grads"] == pytest.approx({"x1": -1.5, "x2": 0.5, "w1": 1.0, "w2": 0.0, "b": 0.5})
     second = report["second_derivative"]
     assert second["engine"] == pytest.approx(second["formula"], rel=1e-12)
     assert second["finite_difference"] == pytest.approx(second["formula"], rel=1e-4)
@@ -143,7 +152,10 @@ def test_linear_algebra(tmp_path):
 def test_digits_quick(tmp_path, capsys):
     report = run(digits, tmp_path, "--quick")
     assert sorted(Path(p).name for p in report["pictures"]) == [
-        "digits_confusion.png", "digits_first_layer.png", "digits_misclassified.png"]
+        "digits_confusion.png",
+        "digits_first_layer.png",
+        "digits_misclassified.png",
+    ]
     assert report["sizes"] == (320, 80)
     assert sum(map(sum, report["confusion_matrix"])) == 80
     assert report["test_accuracy"] > 0.8  # 4 epochs on 320 images; the full run reaches >= 0.97
@@ -155,7 +167,9 @@ def test_digits_quick(tmp_path, capsys):
 def test_names_quick(tmp_path, capsys):
     report = run(names, tmp_path, "--quick")
     assert sorted(Path(p).name for p in report["pictures"]) == [
-        "names_attention.png", "names_loss.png"]
+        "names_attention.png",
+        "names_loss.png",
+    ]
     assert report["parameters"] == 4192 and len(report["losses"]) == report["steps"] == 60
     first, last = report["held_out"][0][1], report["held_out_loss"]
     assert last < first  # 60 steps already beat the untrained model on unseen names
@@ -165,11 +179,20 @@ def test_names_quick(tmp_path, capsys):
 
 
 def test_every_demo_is_tested_and_listed():
-    tested = {"moons", "spiral", "regression", "chain_rule", "gradient_descent", "linear_algebra",
-              "digits", "names"}
+    tested = {
+        "moons",
+        "spiral",
+        "regression",
+        "chain_rule",
+        "gradient_descent",
+        "linear_algebra",
+        "digits",
+        "names",
+    }
     assert set(DEMOS) == tested
-    result = subprocess.run([sys.executable, "-m", "demos"], cwd=ROOT, capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "demos"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert all(name in result.stdout for name in DEMOS)
 
 
@@ -183,7 +206,8 @@ def test_pictures_go_to_demos_out_under_the_working_directory(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     report = linear_algebra.main(["--quick"])
     assert [Path(p).resolve() for p in report["pictures"]] == [
-        (tmp_path / "demos" / "out" / "linear_algebra.png").resolve()]
+        (tmp_path / "demos" / "out" / "linear_algebra.png").resolve()
+    ]
     assert_picture(tmp_path / "demos" / "out" / "linear_algebra.png")
 
 
@@ -191,8 +215,11 @@ def test_a_missing_extra_is_one_line_before_any_work(tmp_path, monkeypatch, caps
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "matplotlib" else real(name, *a),
+    )
     with pytest.raises(SystemExit) as stopped:
         moons.main(["--out", str(tmp_path / "pictures")])
     assert stopped.value.code == 2

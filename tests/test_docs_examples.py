@@ -46,8 +46,11 @@ def blocks(page: Path) -> list[tuple[str, str, int]]:
         if title:
             assert (ROOT / title.group(1)).exists(), f"{page.name}: no file {title.group(1)}"
             continue
-        if any(re.search(rf"^\W*(?:import|from) {name}\b", body, re.M)
-               and importlib.util.find_spec(name) is None for name in OPTIONAL):
+        if any(
+            re.search(rf"^\W*(?:import|from) {name}\b", body, re.M)
+            and importlib.util.find_spec(name) is None
+            for name in OPTIONAL
+        ):
             continue
         found.append((language, body, text.count("\n", 0, match.start(3))))
     return found
@@ -93,8 +96,12 @@ def test_page_glassgrad_commands_print_what_it_shows(page):
     for command, expected in console_sessions(page):
         program, *arguments = shlex.split(command)
         assert program == "glassgrad", command
-        run = subprocess.run([sys.executable, "-m", "autograd.cli", *arguments],
-                             capture_output=True, text=True, check=False)
+        run = subprocess.run(
+            [sys.executable, "-m", "autograd.cli", *arguments],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert (run.stdout + run.stderr).rstrip("\n") == expected.rstrip("\n"), command
 
 
@@ -118,8 +125,9 @@ def test_the_api_reference_covers_every_public_module():
     reference = "".join(page.read_text() for page in (ROOT / "docs" / "reference").glob("*.md"))
     for package in ("autograd", "nn"):
         for path in sorted((ROOT / package).iterdir()):
-            if path.name.startswith("_") or not (path.suffix == ".py" or
-                                                 (path / "__init__.py").exists()):
+            if path.name.startswith("_") or not (
+                path.suffix == ".py" or (path / "__init__.py").exists()
+            ):
                 continue
             module = f"{package}.{path.stem}"
             assert f"::: {module}\n" in reference, f"docs/reference/ does not document {module}"

@@ -27,7 +27,8 @@ def test_pages_load_nothing_from_the_network(site):
 def test_search_works_from_file_urls_offline(site, page):  # noqa: F811
     page.goto((site / "tutorials" / "calculus.html").as_uri())
     broken = page.evaluate(
-        "[...document.images].filter(i => !i.complete || !i.naturalWidth).map(i => i.src)")
+        "[...document.images].filter(i => !i.complete || !i.naturalWidth).map(i => i.src)"
+    )
     page.locator("input.md-search__input").first.click()
     page.keyboard.type("chain rule")
     page.wait_for_selector(".md-search-result__item", timeout=10_000)

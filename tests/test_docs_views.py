@@ -33,8 +33,9 @@ def load_script():
 
 def embedded_data(page_text: str) -> dict:
     """The JSON records a viewer page replays (every number the page shows)."""
-    match = re.search(r'<script type="application/json" id="gg-data">(.*?)</script>',
-                      page_text, re.S)
+    match = re.search(
+        r'<script type="application/json" id="gg-data">(.*?)</script>', page_text, re.S
+    )
     assert match, "no gg-data script in the page"
     return json.loads(match.group(1))
 

@@ -17,8 +17,10 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 
 
 def test_there_are_the_two_notebooks():
-    assert {path.name for path in NOTEBOOKS} >= {"micrograd-lecture.ipynb",
-                                                  "tour-of-the-mathematics.ipynb"}
+    assert {path.name for path in NOTEBOOKS} >= {
+        "micrograd-lecture.ipynb",
+        "tour-of-the-mathematics.ipynb",
+    }
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
@@ -31,15 +33,20 @@ def test_stored_without_outputs(path):
 
 
 def outputs(notebook) -> list[dict]:
-    return [output for cell in notebook.cells if cell.cell_type == "code"
-            for output in cell.outputs]
+    return [
+        output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
 def test_runs_and_shows_graph_progress_and_pictures(path, tmp_path):
     notebook = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
     client.execute()  # raises CellExecutionError, with the cell and its traceback, on any error
     shown = outputs(notebook)
     data = [output.get("data", {}) for output in shown]

@@ -17,13 +17,31 @@ import pytest
 pytest.importorskip("build", reason="building the wheel needs the 'build' package")
 
 ROOT = Path(__file__).resolve().parent.parent
-SKIP = shutil.ignore_patterns(".venv", ".git", "site", "build", "dist", "*.egg-info", "__pycache__",
-                              ".pytest_cache", ".hypothesis", ".ruff_cache", "out", "results")
+SKIP = shutil.ignore_patterns(
+    ".venv",
+    ".git",
+    "site",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".pytest_cache",
+    ".hypothesis",
+    ".ruff_cache",
+    "out",
+    "results",
+)
 
 
 def run(*command: str | Path, cwd: Path) -> str:
-    result = subprocess.run([str(part) for part in command], cwd=cwd, capture_output=True,
-                            text=True, check=False, env={**os.environ, "PYTHONPATH": ""})
+    result = subprocess.run(
+        [str(part) for part in command],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": ""},
+    )
     assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
 
@@ -41,8 +59,11 @@ def test_wheel_holds_the_libraries_only(dist):
     (wheel,) = dist.glob("glassgrad-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     tops = {name.split("/")[0] for name in names}
-    assert tops == {"autograd", "nn", wheel.name.split("-")[0] + "-" + wheel.name.split("-")[1]
-                    + ".dist-info"}, tops
+    assert tops == {
+        "autograd",
+        "nn",
+        wheel.name.split("-")[0] + "-" + wheel.name.split("-")[1] + ".dist-info",
+    }, tops
     assert "autograd/py.typed" in names and "nn/py.typed" in names
     assert any(name.endswith("licenses/LICENSE") for name in names)
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA")))

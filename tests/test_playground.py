@@ -49,7 +49,7 @@ def test_the_fast_forward_pass_equals_the_model(activation):
     points = [[0.3, -1.2, 2.0], [-2.5, 0.7, 0.1], [1.0, 1.0, -1.0]]
     columns = [list(c) for c in zip(*points)]
     expected = [[v.data for v in model(p)] for p in points]
-    for batched in ([False, True] if numpy is not None else [False]):
+    for batched in [False, True] if numpy is not None else [False]:
         layers = Forward(model, batched=batched)(weights_of(model), columns)
         got = [[float(layers[-1][j][i]) for j in range(2)] for i in range(3)]
         # the compiled dot adds left to right; the engine's dot may round its sum once less
@@ -88,6 +88,7 @@ def test_without_numpy_everything_runs_on_floats():
         "assert s['frame']['scores']['test_loss'] > 0\n"
         "print('ok')\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.stdout.strip() == "ok", result.stderr

@@ -122,17 +122,19 @@ def test_a_shared_link_reproduces_the_state_on_a_new_server(server, page, browse
     other = start()
     try:
         context = browser.new_context()
-        context.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url
-                      else route.abort())
+        context.route(
+            "**/*",
+            lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort(),
+        )
         tab = context.new_page()
         errors: list[str] = []
         tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         tab.goto(other.url + "#" + fragment)
         tab.wait_for_function("() => window.glassgradPlayground.state().ready")
-        after = wait_for(tab, lambda s: s["step"] == 20 and not s["running"]
-                         and not s["replaying"])
-        after = wait_for(tab, lambda s: s["version"] == after["version"]
-                         and s["trainLoss"] is not None)
+        after = wait_for(tab, lambda s: s["step"] == 20 and not s["running"] and not s["replaying"])
+        after = wait_for(
+            tab, lambda s: s["version"] == after["version"] and s["trainLoss"] is not None
+        )
         for key in ("step", "shape", "config", "trainLoss", "testLoss", "testAccuracy"):
             assert after[key] == before[key], key
         assert not errors
@@ -167,8 +169,12 @@ def test_points_and_weights_can_be_edited_on_the_page(server, page):  # noqa: F8
     hit.click()
     page.fill("#editor-input", "-1.25")
     page.press("#editor-input", "Enter")
-    wait_for(page, lambda s: server.playground.state()["frame"]["parameters"][
-        "layers.2.neurons.0.w.3"] == -1.25)
+    wait_for(
+        page,
+        lambda s: (
+            server.playground.state()["frame"]["parameters"]["layers.2.neurons.0.w.3"] == -1.25
+        ),
+    )
     page.assert_clean()
 
 

@@ -91,28 +91,42 @@ def test_the_token_may_come_as_a_header_or_in_the_query(server, client):
     assert client.request("GET", "/api/state", token=False)[0] == 403
 
 
-@pytest.mark.parametrize("host", ["evil.example:{port}", "127.0.0.1:1", "127.0.0.1", "",
-                                  "localhost.evil.example:{port}", "127.0.0.2:{port}"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil.example:{port}",
+        "127.0.0.1:1",
+        "127.0.0.1",
+        "",
+        "localhost.evil.example:{port}",
+        "127.0.0.2:{port}",
+    ],
+)
 def test_a_foreign_host_header_is_refused(server, client, host):
-    status, answer = client.request("GET", "/api/state",
-                                    headers={"Host": host.format(port=server.port)})
+    status, answer = client.request(
+        "GET", "/api/state", headers={"Host": host.format(port=server.port)}
+    )
     assert status == 403 and "Host" in answer["error"]
 
 
 def test_loopback_names_are_accepted(server, client):
     for name in ("localhost", "127.0.0.1"):
-        status, _ = client.request("GET", "/api/state",
-                                   headers={"Host": f"{name}:{server.port}"})
+        status, _ = client.request("GET", "/api/state", headers={"Host": f"{name}:{server.port}"})
         assert status == 200
 
 
-@pytest.mark.parametrize("origin", ["http://evil.example", "null", "http://127.0.0.1:1",
-                                    "https://127.0.0.1:{port}"])
+@pytest.mark.parametrize(
+    "origin", ["http://evil.example", "null", "http://127.0.0.1:1", "https://127.0.0.1:{port}"]
+)
 def test_a_foreign_origin_cannot_change_anything(server, client, origin):
     before = fingerprint(client.state())
-    for path, body in [("/api/control", {"action": "step"}), ("/api/config", {"config": {}}),
-                       ("/api/live", {"lr": 0.1}), ("/api/point", {"x": 0, "y": 0, "label": 1}),
-                       ("/api/weight", {"name": "layers.0.neurons.0.b", "value": 1.0})]:
+    for path, body in [
+        ("/api/control", {"action": "step"}),
+        ("/api/config", {"config": {}}),
+        ("/api/live", {"lr": 0.1}),
+        ("/api/point", {"x": 0, "y": 0, "label": 1}),
+        ("/api/weight", {"name": "layers.0.neurons.0.b", "value": 1.0}),
+    ]:
         status, _ = client.post(path, body, headers={"Origin": origin.format(port=server.port)})
         assert status == 403
     assert fingerprint(client.state()) == before
@@ -120,8 +134,9 @@ def test_a_foreign_origin_cannot_change_anything(server, client, origin):
 
 def test_a_wrong_token_cannot_change_anything(client):
     before = fingerprint(client.state())
-    status, _ = client.post("/api/control", {"action": "step"},
-                            headers={"X-Glassgrad-Token": "nope"})
+    status, _ = client.post(
+        "/api/control", {"action": "step"}, headers={"X-Glassgrad-Token": "nope"}
+    )
     assert status == 403
     status, _ = client.post("/api/control", {"action": "step"}, token=False)
     assert status == 403
@@ -129,8 +144,9 @@ def test_a_wrong_token_cannot_change_anything(client):
 
 
 def test_this_origin_may_change_the_state(server, client):
-    status, _ = client.post("/api/control", {"action": "step"},
-                            headers={"Origin": f"http://127.0.0.1:{server.port}"})
+    status, _ = client.post(
+        "/api/control", {"action": "step"}, headers={"Origin": f"http://127.0.0.1:{server.port}"}
+    )
     assert status == 200
     assert client.state()["step"] == 1
 
@@ -138,15 +154,46 @@ def test_this_origin_may_change_the_state(server, client):
 # -- bounds: every parameter -----------------------------------------------------------------------
 
 BAD_CONFIG = [
-    ("dataset", "mnist"), ("dataset", 3), ("noise", -0.1), ("noise", 2), ("noise", "0.1"),
-    ("noise", None), ("points", 5), ("points", settings.MAX_POINTS + 1), ("points", 1.5),
-    ("points", True), ("test_ratio", 0.0), ("test_ratio", 0.95), ("seed", -1), ("seed", 2**40),
-    ("features", []), ("features", ["x3"]), ("features", ["x1", "x1"]), ("features", "x1"),
-    ("hidden", [1] * 7), ("hidden", [0]), ("hidden", [9]), ("hidden", "4,2"),
-    ("hidden", [True]), ("activation", "softmax"), ("activation", "__import__('os')"),
-    ("loss", "mse"), ("loss", "l1"), ("optimizer", "rmsprop"), ("lr", 0), ("lr", 100),
-    ("lr", "0.1"), ("lr", 1e308 * 10), ("momentum", 1.0), ("momentum", -0.5), ("l2", -1),
-    ("l2", 2), ("batch_size", 0), ("batch_size", 10**6), ("batch_size", 2.5), ("init", "zeros"),
+    ("dataset", "mnist"),
+    ("dataset", 3),
+    ("noise", -0.1),
+    ("noise", 2),
+    ("noise", "0.1"),
+    ("noise", None),
+    ("points", 5),
+    ("points", settings.MAX_POINTS + 1),
+    ("points", 1.5),
+    ("points", True),
+    ("test_ratio", 0.0),
+    ("test_ratio", 0.95),
+    ("seed", -1),
+    ("seed", 2**40),
+    ("features", []),
+    ("features", ["x3"]),
+    ("features", ["x1", "x1"]),
+    ("features", "x1"),
+    ("hidden", [1] * 7),
+    ("hidden", [0]),
+    ("hidden", [9]),
+    ("hidden", "4,2"),
+    ("hidden", [True]),
+    ("activation", "softmax"),
+    ("activation", "__import__('os')"),
+    ("loss", "mse"),
+    ("loss", "l1"),
+    ("optimizer", "rmsprop"),
+    ("lr", 0),
+    ("lr", 100),
+    ("lr", "0.1"),
+    ("lr", 1e308 * 10),
+    ("momentum", 1.0),
+    ("momentum", -0.5),
+    ("l2", -1),
+    ("l2", 2),
+    ("batch_size", 0),
+    ("batch_size", 10**6),
+    ("batch_size", 2.5),
+    ("init", "zeros"),
 ]
 
 
@@ -162,40 +209,46 @@ def test_every_config_bound_answers_400_naming_it(client, name, value):
 
 
 def test_dataset_and_loss_must_fit_each_other(client):
-    for config in ({"dataset": "spiral3", "loss": "hinge"}, {"dataset": "sin"},
-                   {"dataset": "moons", "loss": "mse"}):
+    for config in (
+        {"dataset": "spiral3", "loss": "hinge"},
+        {"dataset": "sin"},
+        {"dataset": "moons", "loss": "mse"},
+    ):
         status, answer = client.post("/api/config", {"config": config})
         assert status == 400 and answer["parameter"] == "loss"
     status, _ = client.post("/api/config", {"config": {"dataset": "sin", "loss": "mse"}})
     assert status == 200
 
 
-@pytest.mark.parametrize(("path", "body", "named"), [
-    ("/api/config", {"config": {"unknown": 1}}, "unknown"),
-    ("/api/config", {"config": [], "x": 1}, "x"),
-    ("/api/config", {"config": "moons"}, "config"),
-    ("/api/config", {"step": settings.MAX_STEPS + 1}, "step"),
-    ("/api/config", {"step": -1}, "step"),
-    ("/api/config", {"events": "all"}, "events"),
-    ("/api/config", {"events": [[5, "lr", 0.1], [2, "lr", 0.2]], "step": 9}, "events[1] step"),
-    ("/api/config", {"events": [[0, "exec", "rm -rf /"]]}, "events[0]"),
-    ("/api/config", {"events": [[0, "lr", 0.1]] * (settings.MAX_EVENTS + 1)}, "events"),
-    ("/api/config", {"events": [[0, "weight", "__class__", 1.0]]}, "events[0]"),
-    ("/api/config", {"events": [[0, "point", 9.0, 0.0, 1]]}, "x"),
-    ("/api/live", {"lr": 0}, "lr"),
-    ("/api/live", {"dataset": "xor"}, "dataset"),
-    ("/api/live", {"batch_size": -3}, "batch_size"),
-    ("/api/point", {"x": 1e9, "y": 0, "label": 1}, "x"),
-    ("/api/point", {"x": 0, "y": "0", "label": 1}, "y"),
-    ("/api/point", {"x": 0, "y": 0}, "label"),
-    ("/api/point", {"x": 0, "y": 0, "label": 2}, "label"),
-    ("/api/point", {"x": 0, "y": 0, "label": 1, "z": 1}, "z"),
-    ("/api/weight", {"name": "__class__", "value": 1.0}, "name"),
-    ("/api/weight", {"name": "layers.0.neurons.0.b", "value": 1e6}, "value"),
-    ("/api/weight", {"name": "layers.0.neurons.0.b"}, "value"),
-    ("/api/control", {"action": "explode"}, "action"),
-    ("/api/control", {}, "action"),
-])
+@pytest.mark.parametrize(
+    ("path", "body", "named"),
+    [
+        ("/api/config", {"config": {"unknown": 1}}, "unknown"),
+        ("/api/config", {"config": [], "x": 1}, "x"),
+        ("/api/config", {"config": "moons"}, "config"),
+        ("/api/config", {"step": settings.MAX_STEPS + 1}, "step"),
+        ("/api/config", {"step": -1}, "step"),
+        ("/api/config", {"events": "all"}, "events"),
+        ("/api/config", {"events": [[5, "lr", 0.1], [2, "lr", 0.2]], "step": 9}, "events[1] step"),
+        ("/api/config", {"events": [[0, "exec", "rm -rf /"]]}, "events[0]"),
+        ("/api/config", {"events": [[0, "lr", 0.1]] * (settings.MAX_EVENTS + 1)}, "events"),
+        ("/api/config", {"events": [[0, "weight", "__class__", 1.0]]}, "events[0]"),
+        ("/api/config", {"events": [[0, "point", 9.0, 0.0, 1]]}, "x"),
+        ("/api/live", {"lr": 0}, "lr"),
+        ("/api/live", {"dataset": "xor"}, "dataset"),
+        ("/api/live", {"batch_size": -3}, "batch_size"),
+        ("/api/point", {"x": 1e9, "y": 0, "label": 1}, "x"),
+        ("/api/point", {"x": 0, "y": "0", "label": 1}, "y"),
+        ("/api/point", {"x": 0, "y": 0}, "label"),
+        ("/api/point", {"x": 0, "y": 0, "label": 2}, "label"),
+        ("/api/point", {"x": 0, "y": 0, "label": 1, "z": 1}, "z"),
+        ("/api/weight", {"name": "__class__", "value": 1.0}, "name"),
+        ("/api/weight", {"name": "layers.0.neurons.0.b", "value": 1e6}, "value"),
+        ("/api/weight", {"name": "layers.0.neurons.0.b"}, "value"),
+        ("/api/control", {"action": "explode"}, "action"),
+        ("/api/control", {}, "action"),
+    ],
+)
 def test_every_action_bound_answers_400_naming_it(client, path, body, named):
     before = fingerprint(client.state())
     status, answer = client.post(path, body)
@@ -204,9 +257,17 @@ def test_every_action_bound_answers_400_naming_it(client, path, body, named):
     assert fingerprint(client.state()) == before
 
 
-@pytest.mark.parametrize("query", ["layer=9&neuron=0&point=0", "layer=0&neuron=99&point=0",
-                                   "layer=0&neuron=0&point=-1", "layer=0&neuron=0&point=99999",
-                                   "layer=a&neuron=0&point=0", "neuron=0&point=0"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "layer=9&neuron=0&point=0",
+        "layer=0&neuron=99&point=0",
+        "layer=0&neuron=0&point=-1",
+        "layer=0&neuron=0&point=99999",
+        "layer=a&neuron=0&point=0",
+        "neuron=0&point=0",
+    ],
+)
 def test_neuron_queries_are_bounded(client, query):
     for path in ("/api/neuron", "/api/gradcheck"):
         status, answer = client.request("GET", f"{path}?{query}")
@@ -226,13 +287,15 @@ def test_bad_bodies(client):
     assert status == 400 and answer["parameter"] == "body"
     status, answer = client.post("/api/config", None, raw=b'{"config": {"seed": 1e999}}')
     assert status == 400 and answer["parameter"] == "seed"
-    status, answer = client.post("/api/config", None, raw=b'{"config": {"seed": 1' +
-                                 b"0" * 5000 + b"}}")
+    status, answer = client.post(
+        "/api/config", None, raw=b'{"config": {"seed": 1' + b"0" * 5000 + b"}}"
+    )
     assert status == 400
     status, answer = client.post("/api/control", None, raw=b"\xff\xfe")
     assert status == 400
-    status, _ = client.post("/api/control", None, raw=b'{"action": "step"}',
-                            headers={"Content-Type": "text/plain"})
+    status, _ = client.post(
+        "/api/control", None, raw=b'{"action": "step"}', headers={"Content-Type": "text/plain"}
+    )
     assert status == 415
     big = json.dumps({"config": {"seed": 1}, "pad": "x" * settings.MAX_BODY}).encode()
     status, _ = client.post("/api/config", None, raw=big)
@@ -326,9 +389,21 @@ def test_a_link_replays_the_run_with_its_changes(client):
 
 
 def test_a_diverging_run_pauses_with_a_message(client):
-    client.post("/api/config", {"config": {"dataset": "sin", "loss": "mse", "optimizer": "sgd",
-                                           "lr": 10.0, "momentum": 0.99, "batch_size": 1,
-                                           "activation": "relu", "hidden": [8, 8, 8]}})
+    client.post(
+        "/api/config",
+        {
+            "config": {
+                "dataset": "sin",
+                "loss": "mse",
+                "optimizer": "sgd",
+                "lr": 10.0,
+                "momentum": 0.99,
+                "batch_size": 1,
+                "activation": "relu",
+                "hidden": [8, 8, 8],
+            }
+        },
+    )
     client.post("/api/control", {"action": "play"})
     deadline = time.monotonic() + 60
     state = client.state()
@@ -342,20 +417,38 @@ def test_a_diverging_run_pauses_with_a_message(client):
 
 
 def test_every_data_set_trains_and_draws(client):
-    for dataset, loss in [("circles", "hinge"), ("spiral2", "cross_entropy"),
-                          ("spiral3", "cross_entropy"), ("xor", "bce_logits"),
-                          ("blobs", "bce_logits"), ("sin", "mse")]:
-        status, answer = client.post("/api/config", {"config": {
-            "dataset": dataset, "loss": loss, "features": ["x1", "x2", "x1x2", "sinx1"],
-            "hidden": [3], "activation": "relu"}})
+    for dataset, loss in [
+        ("circles", "hinge"),
+        ("spiral2", "cross_entropy"),
+        ("spiral3", "cross_entropy"),
+        ("xor", "bce_logits"),
+        ("blobs", "bce_logits"),
+        ("sin", "mse"),
+    ]:
+        status, answer = client.post(
+            "/api/config",
+            {
+                "config": {
+                    "dataset": dataset,
+                    "loss": loss,
+                    "features": ["x1", "x2", "x1x2", "sinx1"],
+                    "hidden": [3],
+                    "activation": "relu",
+                }
+            },
+        )
         assert status == 200, answer
         client.post("/api/control", {"action": "step"})
         state = client.state()
         frame = state["frame"]
-        assert state["shape"] == [4, 3, 3 if dataset == "spiral3" else 2 if
-                                  loss == "cross_entropy" else 1]
+        assert state["shape"] == [
+            4,
+            3,
+            3 if dataset == "spiral3" else 2 if loss == "cross_entropy" else 1,
+        ]
         assert frame["output"]["kind"] == {"mse": "value", "cross_entropy": "classes"}.get(
-            loss, "binary")
+            loss, "binary"
+        )
         assert frame["scores"]["test_loss"] is not None
         if dataset == "spiral3":
             assert len(frame["scores"]["confusion"]) == 3
@@ -407,8 +500,14 @@ def test_the_python_snippet_rebuilds_and_trains(client, tmp_path):
     script = tmp_path / "playground.py"
     script.write_text(snippet)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert "val_accuracy" in result.stdout
     assert nn.load(tmp_path / "playground-model.json").config()["nouts"] == [6, 4, 1]
@@ -448,8 +547,11 @@ def test_closed_tabs_leak_nothing(server, client):
     connections = []
     for _ in range(20):
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-        connection.request("GET", "/api/state", headers={
-            "Host": f"127.0.0.1:{server.port}", "X-Glassgrad-Token": server.token})
+        connection.request(
+            "GET",
+            "/api/state",
+            headers={"Host": f"127.0.0.1:{server.port}", "X-Glassgrad-Token": server.token},
+        )
         connection.getresponse().read()
         connections.append(connection)  # keep-alive: each holds a server thread
     assert threading.active_count() > baseline
@@ -467,8 +569,11 @@ def test_a_load_of_requests_on_loopback(server):
     def hammer():
         own = Client(server)
         for i in range(30):
-            status, _ = (own.request("GET", "/api/state") if i % 3 else
-                         own.post("/api/control", {"action": "step"}))
+            status, _ = (
+                own.request("GET", "/api/state")
+                if i % 3
+                else own.post("/api/control", {"action": "step"})
+            )
             if status != 200:
                 errors.append(status)
 
@@ -487,7 +592,10 @@ def test_a_load_of_requests_on_loopback(server):
 def test_the_command_prints_the_url_serves_and_stops_on_ctrl_c():
     process = subprocess.Popen(
         [sys.executable, "-m", "autograd.cli", "playground", "--no-browser", "--port", "0"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         line = process.stdout.readline()

@@ -33,24 +33,49 @@ def png_dpi(data: bytes) -> float:
 def every_picture() -> dict:
     X, y = nn.make_moons(40, noise=0.1, seed=0)
     model = nn.MLP(2, [4, 1], seed=0)
-    history = nn.fit(model, X, y, "hinge", nn.SGD(model.parameters(), lr=0.5), epochs=3,
-                     progress=False, validation=(X, y))
+    history = nn.fit(
+        model,
+        X,
+        y,
+        "hinge",
+        nn.SGD(model.parameters(), lr=0.5),
+        epochs=3,
+        progress=False,
+        validation=(X, y),
+    )
     xs = [i / 10 for i in range(-10, 11)]
     return {
         "decision_regions": lambda path: plot.decision_regions(
-            lambda points: nn.predict(model, points), X, y, path, X_test=X, y_test=y,
-            resolution=12, margin=True),
-        "training_curves": lambda path: plot.training_curves(history, path,
-                                                             validation_label="test"),
-        "regression_fit": lambda path: plot.regression_fit(xs, xs, {0: (xs, xs), 5: (xs, xs)},
-                                                           path, truth=(xs, xs)),
+            lambda points: nn.predict(model, points),
+            X,
+            y,
+            path,
+            X_test=X,
+            y_test=y,
+            resolution=12,
+            margin=True,
+        ),
+        "training_curves": lambda path: plot.training_curves(
+            history, path, validation_label="test"
+        ),
+        "regression_fit": lambda path: plot.regression_fit(
+            xs, xs, {0: (xs, xs), 5: (xs, xs)}, path, truth=(xs, xs)
+        ),
         "descent_paths": lambda path: plot.descent_paths(
-            lambda a, b: a * a + b * b, {"η = 0.1": [(1.0, 1.0), (0.8, 0.8)]}, path,
-            xlim=(-1.5, 1.5), ylim=(-1.5, 1.5), minimum=(0.0, 0.0), resolution=20),
-        "curves": lambda path: plot.curves({"sin": (xs, [math.sin(x) for x in xs]),
-                                            "cos": (xs, [math.cos(x) for x in xs])}, path),
-        "matrices": lambda path: plot.matrices({"A": [[1.0, -2.0]], "B": [[0.5, 3.0]]}, path,
-                                               scales=[["A"], ["B"]]),
+            lambda a, b: a * a + b * b,
+            {"η = 0.1": [(1.0, 1.0), (0.8, 0.8)]},
+            path,
+            xlim=(-1.5, 1.5),
+            ylim=(-1.5, 1.5),
+            minimum=(0.0, 0.0),
+            resolution=20,
+        ),
+        "curves": lambda path: plot.curves(
+            {"sin": (xs, [math.sin(x) for x in xs]), "cos": (xs, [math.cos(x) for x in xs])}, path
+        ),
+        "matrices": lambda path: plot.matrices(
+            {"A": [[1.0, -2.0]], "B": [[0.5, 3.0]]}, path, scales=[["A"], ["B"]]
+        ),
     }
 
 
@@ -93,9 +118,14 @@ def test_never_touches_the_backend_or_pyplot():
     import tempfile
 
     with tempfile.TemporaryDirectory() as where:
-        result = subprocess.run([sys.executable, "-c", code], cwd=where, capture_output=True,
-                                text=True, check=False, env={"PYTHONPATH": str(ROOT),
-                                                             "PATH": "/usr/bin:/bin"})
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        )
     assert result.stdout.strip() == "ok", result.stderr
 
 

@@ -45,8 +45,11 @@ def grads_after(run, root: Value, nodes: list[Value], leaf_grads: list[float]) -
     return [bits(node.grad) for node in nodes]
 
 
-@given(expressions(max_nodes=12), st.lists(st.floats(-2, 2), min_size=12, max_size=12),
-       st.floats(-3, 3))
+@given(
+    expressions(max_nodes=12),
+    st.lists(st.floats(-2, 2), min_size=12, max_size=12),
+    st.floats(-3, 3),
+)
 def test_exhausted_steps_give_exactly_the_grads_of_backward(expression, leaf_grads, seed):
     root = expression.fn(*[Value(x) for x in expression.inputs])
     nodes = list(walk(root))

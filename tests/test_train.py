@@ -200,8 +200,11 @@ def test_no_graph_is_kept_by_evaluate_and_predict():
         ({"epochs": 0}, ValueError, "epochs must be"),
         # issue 14: compile=True trains on reshuffled minibatches with the losses fit knows by
         # name; with your own loss it still needs the same batches every epoch
-        ({"compile": True, "batch_size": 3, "loss": lambda o, t, m: o[0]}, ValueError,
-         "same batches every epoch"),
+        (
+            {"compile": True, "batch_size": 3, "loss": lambda o, t, m: o[0]},
+            ValueError,
+            "same batches every epoch",
+        ),
         ({"loss": lambda o, t, m: 1.0}, TypeError, "must return one Value"),
         ({"y": [0, 1]}, ValueError, "as many targets as samples, at least one: 10 and 2"),
     ],

@@ -38,9 +38,20 @@ def expected_steps(roots: list[Value]) -> list[tuple]:
     records = []
     for number, root in enumerate(roots):
         for step in steps(root):
-            records.append((number, step.number, names[step.node], step.index, names[step.parent],
-                            bits(step.upstream), bits(step.local), bits(step.contribution),
-                            bits(step.parent_grad), step.accumulated))
+            records.append(
+                (
+                    number,
+                    step.number,
+                    names[step.node],
+                    step.index,
+                    names[step.parent],
+                    bits(step.upstream),
+                    bits(step.local),
+                    bits(step.contribution),
+                    bits(step.parent_grad),
+                    step.accumulated,
+                )
+            )
     final = {names[node]: bits(node.grad) for node in nodes}
     for node, grad in zip(nodes, saved):
         node.grad = grad
@@ -49,9 +60,21 @@ def expected_steps(roots: list[Value]) -> list[tuple]:
 
 def exported_steps(data: dict) -> list[tuple]:
     s, ids = data["steps"], data["nodes"]["id"]
-    return [(s["pass"][k], s["number"][k], ids[s["node"][k]], s["input"][k], ids[s["parent"][k]],
-             bits(s["upstream"][k]), bits(s["local"][k]), bits(s["term"][k]), bits(s["after"][k]),
-             s["accumulated"][k]) for k in range(len(s["node"]))]
+    return [
+        (
+            s["pass"][k],
+            s["number"][k],
+            ids[s["node"][k]],
+            s["input"][k],
+            ids[s["parent"][k]],
+            bits(s["upstream"][k]),
+            bits(s["local"][k]),
+            bits(s["term"][k]),
+            bits(s["after"][k]),
+            s["accumulated"][k],
+        )
+        for k in range(len(s["node"]))
+    ]
 
 
 def final_grads(data: dict) -> dict[str, bytes]:
@@ -295,8 +318,8 @@ def test_labels_cannot_break_out_of_the_page():
 def test_repr_html_is_a_sandboxed_iframe():
     x = Value(1.0, "x")
     frame = view(x * x)._repr_html_()
-    assert frame.startswith("<iframe sandbox=\"allow-scripts\"")
-    assert "allow-same-origin" not in frame and "srcdoc=\"&lt;!DOCTYPE html&gt;" in frame
+    assert frame.startswith('<iframe sandbox="allow-scripts"')
+    assert "allow-same-origin" not in frame and 'srcdoc="&lt;!DOCTYPE html&gt;' in frame
 
 
 def test_value_view_and_open(monkeypatch):
@@ -310,18 +333,33 @@ def test_value_view_and_open(monkeypatch):
     Path(path).unlink()
 
 
-@pytest.mark.parametrize("bad, error", [
-    ("x", TypeError), ([], ValueError), ([Value(1.0), 2.0], TypeError), (3.0, TypeError),
-])
+@pytest.mark.parametrize(
+    "bad, error",
+    [
+        ("x", TypeError),
+        ([], ValueError),
+        ([Value(1.0), 2.0], TypeError),
+        (3.0, TypeError),
+    ],
+)
 def test_bad_roots_say_what_was_wrong(bad, error):
     with pytest.raises(error, match="view"):
         view(bad)
 
 
-@pytest.mark.parametrize("option", [
-    {"layout": "neato"}, {"rankdir": "RL"}, {"theme": "blue"}, {"height": 10},
-    {"collapsed": "yes"}, {"check": 1}, {"parameters": [("w", 1.0)]}, {"parameters": 5},
-])
+@pytest.mark.parametrize(
+    "option",
+    [
+        {"layout": "neato"},
+        {"rankdir": "RL"},
+        {"theme": "blue"},
+        {"height": 10},
+        {"collapsed": "yes"},
+        {"check": 1},
+        {"parameters": [("w", 1.0)]},
+        {"parameters": 5},
+    ],
+)
 def test_bad_options_say_which(option):
     with pytest.raises((TypeError, ValueError), match=next(iter(option))):
         view(Value(1.0) * 2.0, **option)

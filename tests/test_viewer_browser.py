@@ -34,28 +34,59 @@ def timeline(roots: list[Value]) -> list[dict]:
     states = [{"current": {"index": 0, "phase": "start"}, "data": dict(data), "grad": none}]
     for node in computed:
         data[names[node]] = node.data
-        states.append({"current": {"phase": "forward", "node": names[node], "data": node.data},
-                       "data": dict(data), "grad": none})
+        states.append(
+            {
+                "current": {"phase": "forward", "node": names[node], "data": node.data},
+                "data": dict(data),
+                "grad": none,
+            }
+        )
     for node in nodes:
         node.grad = 0.0
     for number, root in enumerate(roots):
         taken = steps(root)
-        states.append({"current": {"phase": "seed", "pass": number, "node": names[root],
-                                   "grad": root.grad},
-                       "data": dict(data), "grad": {names[n]: n.grad for n in nodes}})
+        states.append(
+            {
+                "current": {
+                    "phase": "seed",
+                    "pass": number,
+                    "node": names[root],
+                    "grad": root.grad,
+                },
+                "data": dict(data),
+                "grad": {names[n]: n.grad for n in nodes},
+            }
+        )
         for step in taken:
-            states.append({
-                "current": {"phase": "backward", "pass": number, "number": step.number,
-                            "node": names[step.node], "parent": names[step.parent],
-                            "input": step.index, "upstream": step.upstream, "local": step.local,
-                            "term": step.contribution, "grad": step.parent_grad,
-                            "accumulated": step.accumulated},
-                "data": dict(data), "grad": {names[n]: n.grad for n in nodes}})
+            states.append(
+                {
+                    "current": {
+                        "phase": "backward",
+                        "pass": number,
+                        "number": step.number,
+                        "node": names[step.node],
+                        "parent": names[step.parent],
+                        "input": step.index,
+                        "upstream": step.upstream,
+                        "local": step.local,
+                        "term": step.contribution,
+                        "grad": step.parent_grad,
+                        "accumulated": step.accumulated,
+                    },
+                    "data": dict(data),
+                    "grad": {names[n]: n.grad for n in nodes},
+                }
+            )
         grads = {names[n]: n.grad for n in nodes}
         if grads != states[-1]["grad"]:  # earlier passes' leaf gradients are added back
             changed = [names[n] for n in nodes if grads[names[n]] != states[-1]["grad"][names[n]]]
-            states.append({"current": {"phase": "finish", "pass": number, "nodes": changed},
-                           "data": dict(data), "grad": grads})
+            states.append(
+                {
+                    "current": {"phase": "finish", "pass": number, "nodes": changed},
+                    "data": dict(data),
+                    "grad": grads,
+                }
+            )
     for node, grad in zip(nodes, saved):
         node.grad = grad
     for index, state in enumerate(states):
@@ -80,8 +111,10 @@ def check_position(tab, state: dict) -> None:
     if c["phase"] == "forward":
         assert now.endswith(f"= {format_number(c['data'])}")
     elif c["phase"] == "backward":
-        assert f"= {format_number(c['upstream'])} · {format_number(c['local'])} = " \
-               f"{format_number(c['term'])}" in now
+        assert (
+            f"= {format_number(c['upstream'])} · {format_number(c['local'])} = "
+            f"{format_number(c['term'])}" in now
+        )
         assert f"{c['parent']}.grad = " in now and now.count(format_number(c["grad"])) >= 1
         assert ("+=" in now.splitlines()[1]) == c["accumulated"]
         assert tab.inner_text("#now .after") == format_number(c["grad"])
@@ -92,12 +125,18 @@ def open_view(tab, path: Path) -> None:
     tab.wait_for_selector("body[data-ready='1']")
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
-@given(expressions(max_nodes=7), st.sampled_from(["dot", "layered"]),
-       st.sampled_from(["LR", "TB"]))
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(expressions(max_nodes=7), st.sampled_from(["dot", "layered"]), st.sampled_from(["LR", "TB"]))
 def test_every_step_forward_and_back_shows_the_engines_numbers(
-    browser, tmp_path, expression, layout, rankdir  # noqa: F811  (the fixture)
+    browser,  # noqa: F811  (the fixture)
+    tmp_path,
+    expression,
+    layout,
+    rankdir,
 ):
     xs = [Value(x, f"x{i}") for i, x in enumerate(expression.inputs)]
     root = expression.fn(*xs)
@@ -193,8 +232,9 @@ def test_a_network_collapses_and_expands(page, tmp_path):  # noqa: F811
     boxes = "g.node.groupbox:not([style*='none'])"
 
     def shown_nodes() -> int:
-        return page.evaluate("window.glassgrad.nodes().filter(id => "
-                             "window.glassgrad.node(id).visible).length")
+        return page.evaluate(
+            "window.glassgrad.nodes().filter(id => window.glassgrad.node(id).visible).length"
+        )
 
     assert page.eval_on_selector_all(boxes, "els => els.length") == 7
     collapsed = shown_nodes()
@@ -235,8 +275,13 @@ def test_two_views_in_sandboxed_frames_do_not_collide(page, tmp_path):  # noqa: 
     a, b = Value(2.0, "a"), Value(3.0, "b")
     first, second = view(a * a), view(tanh(a * b) + b)
     host = tmp_path / "notebook.html"
-    host.write_text("<!DOCTYPE html><html><body>" + first._repr_html_() + second._repr_html_()
-                    + "</body></html>", encoding="utf-8")
+    host.write_text(
+        "<!DOCTYPE html><html><body>"
+        + first._repr_html_()
+        + second._repr_html_()
+        + "</body></html>",
+        encoding="utf-8",
+    )
     page.goto(host.resolve().as_uri())
     frames = [f for f in page.frames if f != page.main_frame]
     assert len(frames) == 2
@@ -253,5 +298,10 @@ def test_a_lone_leaf_opens_and_seeds(page, tmp_path):  # noqa: F811
     open_view(page, view(x).save(tmp_path / "leaf.html"))
     assert page.evaluate("window.glassgrad.stepCount()") == 1
     assert page.evaluate("window.glassgrad.step()") == {
-        "index": 1, "phase": "seed", "pass": 0, "node": "x", "grad": 1.0}
+        "index": 1,
+        "phase": "seed",
+        "pass": 0,
+        "node": "x",
+        "grad": 1.0,
+    }
     assert page.inner_text("#leaves").split("\n")[-1].split("\t") == ["x", "2", "1"]

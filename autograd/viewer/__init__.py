@@ -81,8 +81,10 @@ class View:
 
     def __repr__(self) -> str:
         nodes = len(self.data["nodes"]["id"])
-        return (f"<glassgrad View of {self.data['title']!r}: {nodes} nodes, "
-                f"{len(self.data['steps']['node'])} backward steps>")
+        return (
+            f"<glassgrad View of {self.data['title']!r}: {nodes} nodes, "
+            f"{len(self.data['steps']['node'])} backward steps>"
+        )
 
 
 def view(

@@ -47,8 +47,10 @@ def as_roots(root_or_roots: Value | Iterable[Value], who: str = "view") -> list[
     if isinstance(root_or_roots, Value):
         return [root_or_roots]
     if isinstance(root_or_roots, (str, bytes)) or not isinstance(root_or_roots, Iterable):
-        raise TypeError(f"{who}: expected a Value or a list of Values, got "
-                        f"{type(root_or_roots).__name__} {root_or_roots!r:.80}")
+        raise TypeError(
+            f"{who}: expected a Value or a list of Values, got "
+            f"{type(root_or_roots).__name__} {root_or_roots!r:.80}"
+        )
     roots = list(root_or_roots)
     for item in roots:
         if not isinstance(item, Value):
@@ -70,17 +72,26 @@ def module_groups(parameters: Any, who: str = "view") -> dict[Value, str]:
         return {}
     if hasattr(parameters, "named_parameters"):
         pairs = parameters.named_parameters()
-        modules = ([name for name, _ in parameters.named_modules()]
-                   if hasattr(parameters, "named_modules") else None)
+        modules = (
+            [name for name, _ in parameters.named_modules()]
+            if hasattr(parameters, "named_modules")
+            else None
+        )
     else:
         if isinstance(parameters, (str, bytes)) or not isinstance(parameters, Iterable):
-            raise TypeError(f"{who}: parameters must be a Module or (name, Value) pairs, "
-                            f"got {type(parameters).__name__}")
+            raise TypeError(
+                f"{who}: parameters must be a Module or (name, Value) pairs, "
+                f"got {type(parameters).__name__}"
+            )
         pairs, modules = list(parameters), None
     groups: dict[Value, str] = {}
     for pair in pairs:
-        if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[1], Value)
-                and isinstance(pair[0], str)):
+        if not (
+            isinstance(pair, tuple)
+            and len(pair) == 2
+            and isinstance(pair[1], Value)
+            and isinstance(pair[0], str)
+        ):
             raise TypeError(f"{who}: parameters must be (name, Value) pairs, got {pair!r:.80}")
         name, value = pair
         groups[value] = _module_of(name, modules)
@@ -147,9 +158,24 @@ def _node_table(
 ) -> dict[str, list]:
     """Column-wise facts of every node (index i is node i), with each edge's rule and local
     derivative (edge j of node i: its input j)."""
-    table: dict[str, list] = {key: [] for key in (
-        "id", "label", "op", "kind", "data", "dataText", "parents", "formula", "numbers",
-        "local", "localText", "rule", "group")}
+    table: dict[str, list] = {
+        key: []
+        for key in (
+            "id",
+            "label",
+            "op",
+            "kind",
+            "data",
+            "dataText",
+            "parents",
+            "formula",
+            "numbers",
+            "local",
+            "localText",
+            "rule",
+            "group",
+        )
+    }
     for i, node in enumerate(nodes):
         table["id"].append(names[node])
         table["label"].append(node.label)
@@ -170,8 +196,9 @@ def _node_table(
         local = evaluate_rule(node, create_graph=False)
         table["local"].append([number(d) for d in local])
         table["localText"].append([text(d) for d in local])
-        table["rule"].append([list(ops.rule_text(node, j, names))
-                              for j in range(len(node.parents))])
+        table["rule"].append(
+            [list(ops.rule_text(node, j, names)) for j in range(len(node.parents))]
+        )
     return table
 
 
@@ -200,8 +227,19 @@ def _backward(
     """
     for node in nodes:
         node.grad = 0.0
-    columns = ("pass", "number", "node", "input", "parent", "upstream", "local", "term",
-               "before", "after", "accumulated")
+    columns = (
+        "pass",
+        "number",
+        "node",
+        "input",
+        "parent",
+        "upstream",
+        "local",
+        "term",
+        "before",
+        "after",
+        "accumulated",
+    )
     records: dict[str, list] = {key: [] for key in columns}
     for key in ("upstreamText", "termText", "beforeText", "afterText"):
         records[key] = []
@@ -217,25 +255,41 @@ def _backward(
             assert before is not None, "the first pass's start shows every gradient"
             shown[parent] = step.parent_grad
             for key, value in (
-                ("pass", number_of_pass), ("number", step.number), ("node", index[step.node]),
-                ("input", step.index), ("parent", parent), ("upstream", number(step.upstream)),
-                ("local", number(step.local)), ("term", number(step.contribution)),
-                ("before", number(before)), ("after", number(step.parent_grad)),
+                ("pass", number_of_pass),
+                ("number", step.number),
+                ("node", index[step.node]),
+                ("input", step.index),
+                ("parent", parent),
+                ("upstream", number(step.upstream)),
+                ("local", number(step.local)),
+                ("term", number(step.contribution)),
+                ("before", number(before)),
+                ("after", number(step.parent_grad)),
                 ("accumulated", step.accumulated),
-                ("upstreamText", text(step.upstream)), ("termText", text(step.contribution)),
-                ("beforeText", text(before)), ("afterText", text(step.parent_grad)),
+                ("upstreamText", text(step.upstream)),
+                ("termText", text(step.contribution)),
+                ("beforeText", text(before)),
+                ("afterText", text(step.parent_grad)),
             ):
                 records[key].append(value)
-        passes.append({"root": index[root], "seed": number(seeded), "seedText": text(seeded),
-                       "start": start, "end": _changes(nodes, shown)})
+        passes.append(
+            {
+                "root": index[root],
+                "seed": number(seeded),
+                "seedText": text(seeded),
+                "start": start,
+                "end": _changes(nodes, shown),
+            }
+        )
     return passes, records
 
 
 def _changes(nodes: list[Value], shown: list[float | None]) -> dict[str, list]:
     """The nodes whose `.grad` differs from what the page shows, with both values (and texts);
     `shown` is brought up to date."""
-    changed: dict[str, list] = {key: [] for key in (
-        "node", "before", "after", "beforeText", "afterText")}
+    changed: dict[str, list] = {
+        key: [] for key in ("node", "before", "after", "beforeText", "afterText")
+    }
     for i, node in enumerate(nodes):
         before, after = shown[i], node.grad
         if before is not None and struct.pack("<d", before) == struct.pack("<d", after):
@@ -268,11 +322,18 @@ def _gradient_truth(
         analytic = final[i]
         difference = abs(analytic - estimate)
         agree = bool(difference <= 1e-5 + 1e-3 * abs(estimate))
-        rows.append({
-            "node": i, "analytic": number(analytic), "numeric": number(estimate),
-            "analyticText": text(analytic), "numericText": text(estimate),
-            "differenceText": text(difference), "agree": agree, "error": failure,
-        })
+        rows.append(
+            {
+                "node": i,
+                "analytic": number(analytic),
+                "numeric": number(estimate),
+                "analyticText": text(analytic),
+                "numericText": text(estimate),
+                "differenceText": text(difference),
+                "agree": agree,
+                "error": failure,
+            }
+        )
     return rows
 
 
@@ -302,7 +363,9 @@ def _replayer(
 
 
 def _groups(
-    nodes: list[Value], index: dict[Value, int], forward: list[int],
+    nodes: list[Value],
+    index: dict[Value, int],
+    forward: list[int],
     param_group: dict[Value, str],
 ) -> tuple[list[dict[str, Any]], list[int]]:
     """Module groups: each parameter is in its module's group; a computed node joins the group

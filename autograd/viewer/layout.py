@@ -60,14 +60,23 @@ def dot_layout(count: int, edges: Edges, timeout: float = DOT_TIMEOUT) -> Layout
     program = shutil.which("dot")
     if program is None or count == 0:
         return None
-    lines = ["digraph g {", "rankdir=LR; nodesep=0.25; ranksep=1; ordering=out;",
-             "node [shape=box, fixedsize=true, width=2, height=0.5, label=\"\"];"]
+    lines = [
+        "digraph g {",
+        "rankdir=LR; nodesep=0.25; ranksep=1; ordering=out;",
+        'node [shape=box, fixedsize=true, width=2, height=0.5, label=""];',
+    ]
     lines += [f"n{i};" for i in range(count)]
     lines += [f"n{a} -> n{b};" for a, b in dict.fromkeys(edges)]
     lines.append("}")
     try:
-        result = subprocess.run([program, "-Tplain"], input="\n".join(lines), text=True,
-                                capture_output=True, timeout=timeout, check=True)
+        result = subprocess.run(
+            [program, "-Tplain"],
+            input="\n".join(lines),
+            text=True,
+            capture_output=True,
+            timeout=timeout,
+            check=True,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     xs: dict[int, float] = {}
@@ -122,7 +131,7 @@ def layered_layout(count: int, edges: Edges, sweeps: int = 6) -> Layout:
     neighbours = [inputs[i] + outputs[i] for i in range(count)]
     levels = sorted(ranks)
     for sweep in range(sweeps):
-        for r in (levels if sweep % 2 == 0 else reversed(levels)):
+        for r in levels if sweep % 2 == 0 else reversed(levels):
             members = ranks[r]
             members.sort(key=lambda i: _barycentre(neighbours[i], slot, slot[i]))
             for position, i in enumerate(members):

@@ -16,8 +16,10 @@ from typing import Any
 
 from .layout import DOT_LIMIT, dot_available, layout
 
-CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-       "img-src data:; base-uri 'none'; form-action 'none'")
+CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data:; base-uri 'none'; form-action 'none'"
+)
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
@@ -108,8 +110,13 @@ def script_json(data: Any) -> str:
     """JSON that is safe inside a <script> element: no `<`, `>` or `&` appear literally, so no
     label can close the element or open a comment."""
     text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def build_layout(data: dict[str, Any], method: str, collapsed: bool) -> dict[str, Any]:
@@ -144,9 +151,13 @@ def build_layout(data: dict[str, Any], method: str, collapsed: bool) -> dict[str
         local = {i: k for k, i in enumerate(members)}
         inside = [(local[a], local[b]) for a, b in edges if a in local and b in local]
         placed = layout(len(members), inside, method)
-        inner.append({
-            "rank": placed["rank"], "slot": placed["slot"],
-            "ranks": max(placed["rank"]) + 1, "slots": max(placed["slot"]) + 1,
-        })
+        inner.append(
+            {
+                "rank": placed["rank"],
+                "slot": placed["slot"],
+                "ranks": max(placed["rank"]) + 1,
+                "slots": max(placed["slot"]) + 1,
+            }
+        )
     result["inner"] = inner
     return result

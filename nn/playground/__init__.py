@@ -36,10 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train a small network live in the browser on the glassgrad engine. "
         "The server listens on 127.0.0.1 only; every request needs the printed token.",
     )
-    parser.add_argument("--port", type=int, default=0,
-                        help="the port on 127.0.0.1 (default: any free port)")
-    parser.add_argument("--no-browser", action="store_true",
-                        help="print the address but do not open a browser")
+    parser.add_argument(
+        "--port", type=int, default=0, help="the port on 127.0.0.1 (default: any free port)"
+    )
+    parser.add_argument(
+        "--no-browser", action="store_true", help="print the address but do not open a browser"
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     return parser
 
@@ -48,14 +50,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the playground until Ctrl-C (or SIGTERM); returns the exit status."""
     args = build_parser().parse_args(argv)
     if not 0 <= args.port <= 65535:
-        print(f"glassgrad playground: error: --port must be 0 to 65535, got {args.port}",
-              file=sys.stderr)
+        print(
+            f"glassgrad playground: error: --port must be 0 to 65535, got {args.port}",
+            file=sys.stderr,
+        )
         return 2
     try:
         server = PlaygroundServer(args.port, Playground(), verbose=args.verbose)
     except OSError as error:
-        print(f"glassgrad playground: error: cannot listen on 127.0.0.1:{args.port}: "
-              f"{error.strerror or error}", file=sys.stderr)
+        print(
+            f"glassgrad playground: error: cannot listen on 127.0.0.1:{args.port}: "
+            f"{error.strerror or error}",
+            file=sys.stderr,
+        )
         return 1
     server.playground.start()
     print(f"glassgrad playground: {server.url}  (Ctrl-C stops it)", flush=True)
@@ -78,5 +85,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["DEFAULTS", "ParameterError", "Playground", "PlaygroundServer", "build_parser",
-           "main", "start"]
+__all__ = [
+    "DEFAULTS",
+    "ParameterError",
+    "Playground",
+    "PlaygroundServer",
+    "build_parser",
+    "main",
+    "start",
+]

@@ -19,8 +19,13 @@ CLASSES = {"moons": 2, "circles": 2, "spiral2": 2, "spiral3": 3, "xor": 2, "blob
 """Number of classes of each data set (0: regression)."""
 FEATURES = ("x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2")
 FEATURE_LABELS = {
-    "x1": "x₁", "x2": "x₂", "x1sq": "x₁²", "x2sq": "x₂²", "x1x2": "x₁x₂",
-    "sinx1": "sin x₁", "sinx2": "sin x₂",
+    "x1": "x₁",
+    "x2": "x₂",
+    "x1sq": "x₁²",
+    "x2sq": "x₂²",
+    "x1x2": "x₁x₂",
+    "sinx1": "sin x₁",
+    "sinx2": "sin x₂",
 }
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
 LOSSES = ("hinge", "bce_logits", "cross_entropy", "mse")
@@ -100,8 +105,9 @@ def validate(changes: Any, base: dict[str, Any] | None = None) -> dict[str, Any]
         raise ParameterError("loss", f"{loss} is for classes; the regression set sin needs mse")
     if classes and loss == "mse":
         raise ParameterError(
-            "loss", f"mse is for regression; {config['dataset']} has classes: "
-            "use hinge, bce_logits or cross_entropy"
+            "loss",
+            f"mse is for regression; {config['dataset']} has classes: "
+            "use hinge, bce_logits or cross_entropy",
         )
     if classes > 2 and loss != "cross_entropy":
         raise ParameterError(
@@ -153,8 +159,9 @@ def validate_events(events: Any, config: dict[str, Any], parameter_names: set[st
             value = number(event[3], f"{where} value", -MAX_WEIGHT, MAX_WEIGHT)
             checked.append([step, "weight", event[2], value])
         else:
-            raise ParameterError(where, "what must be one of lr, momentum, l2, batch_size, "
-                                 "point, weight")
+            raise ParameterError(
+                where, "what must be one of lr, momentum, l2, batch_size, point, weight"
+            )
         last = step
     return checked
 
@@ -172,8 +179,9 @@ def number(value: Any, name: str, low: float, high: float) -> float:
         raise ParameterError(name, f"must be a number, got {_show(value)}")
     value = float(value)
     if not math.isfinite(value) or not low <= value <= high:
-        raise ParameterError(name, f"must be a finite number from {low:g} to {high:g}, "
-                             f"got {value!r}")
+        raise ParameterError(
+            name, f"must be a finite number from {low:g} to {high:g}, got {value!r}"
+        )
     return value
 
 

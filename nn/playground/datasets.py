@@ -29,8 +29,7 @@ def make_dataset(
         return _placed(X, (0.0, 0.0), 2.4), y
     if name in ("spiral2", "spiral3"):
         classes = 2 if name == "spiral2" else 3
-        X, y = data.make_spirals(points, classes=classes, noise=noise, turns=0.6,
-                                 seed=seed)
+        X, y = data.make_spirals(points, classes=classes, noise=noise, turns=0.6, seed=seed)
         return _placed(X, (0.0, 0.0), 2.7), y
     if name == "xor":
         X, y = data.make_xor(points, noise=noise, seed=seed)
@@ -45,8 +44,9 @@ def make_dataset(
 def make_two_blobs(points: int, noise: float, seed: int) -> tuple[list[Point], list[int]]:
     """Two Gaussian clusters around (-1.2, -1.2) (label 0) and (1.2, 1.2) (label 1), with
     standard deviation 0.4 + 1.2·noise, shuffled."""
-    X, y = data.make_blobs(points, centers=[[-1.2, -1.2], [1.2, 1.2]],
-                           cluster_std=0.4 + 1.2 * noise, seed=seed)
+    X, y = data.make_blobs(
+        points, centers=[[-1.2, -1.2], [1.2, 1.2]], cluster_std=0.4 + 1.2 * noise, seed=seed
+    )
     return _placed(X, (0.0, 0.0), 1.0), y
 
 
@@ -62,8 +62,10 @@ def _placed(X: list[Point], centre: tuple[float, float], scale: float) -> list[P
     """Shift by -centre, scale, and clip onto the plane."""
     limit = PLANE * 0.999
     return [
-        [max(-limit, min(limit, (x - centre[0]) * scale)),
-         max(-limit, min(limit, (y - centre[1]) * scale))]
+        [
+            max(-limit, min(limit, (x - centre[0]) * scale)),
+            max(-limit, min(limit, (y - centre[1]) * scale)),
+        ]
         for x, y in X
     ]
 

@@ -54,12 +54,17 @@ class Run:
         )
         self.points = {"train": X_train, "test": X_test}
         self.targets = {"train": y_train, "test": y_test}
-        self.inputs = {part: featurize(self.points[part], config["features"])
-                       for part in ("train", "test")}
+        self.inputs = {
+            part: featurize(self.points[part], config["features"]) for part in ("train", "test")
+        }
         hidden_activation = None if config["activation"] == "linear" else config["activation"]
         self.model = MLP(
-            len(config["features"]), [*config["hidden"], settings.outputs(config)],
-            activation=hidden_activation, output_activation=None, init=config["init"], seed=seed,
+            len(config["features"]),
+            [*config["hidden"], settings.outputs(config)],
+            activation=hidden_activation,
+            output_activation=None,
+            init=config["init"],
+            seed=seed,
         )
         self.parameters = self.model.parameters()
         self.parameter_names = [name for name, _ in self.model.named_parameters()]
@@ -206,8 +211,9 @@ class Run:
     def input_names(self, layer: int) -> list[str]:
         if layer == 0:
             return [settings.FEATURE_LABELS[f] for f in self.config["features"]]
-        return [neuron_name(self.model, layer - 1, j) for j in
-                range(self.model.layers[layer - 1].nout)]
+        return [
+            neuron_name(self.model, layer - 1, j) for j in range(self.model.layers[layer - 1].nout)
+        ]
 
     def formula(self, layer: int, neuron: int) -> str:
         """`h¹₁ = tanh(0.53·x₁ − 1.2·x₂ + 0.1)`, with the current weights."""
@@ -224,8 +230,10 @@ class Run:
         """The neuron's scalar graph at a training point, on fresh leaves: its inputs (the
         previous layer's activations there) and copies of its weights and bias."""
         unit = self.model.layers[layer].neurons[neuron]
-        xs = [Value(v, label=name) for v, name in
-              zip(self.neuron_inputs(layer, point), self.input_names(layer))]
+        xs = [
+            Value(v, label=name)
+            for v, name in zip(self.neuron_inputs(layer, point), self.input_names(layer))
+        ]
         ws = [Value(w.data, label=f"w{_subscript(i + 1)}") for i, w in enumerate(unit.w)]
         b = Value(unit.b.data, label="b")
         weighted = linalg.dot(ws, xs)
@@ -275,9 +283,11 @@ class Run:
         c = self.config
         points = [e[1:] for e in self.events if e[0] == "point"]
         epochs = max(1, self.epoch)
-        optimizer = (f"nn.Adam(model.parameters(), lr={c['lr']!r})" if c["optimizer"] == "adam"
-                     else f"nn.SGD(model.parameters(), lr={c['lr']!r}, "
-                     f"momentum={c['momentum']!r})")
+        optimizer = (
+            f"nn.Adam(model.parameters(), lr={c['lr']!r})"
+            if c["optimizer"] == "adam"
+            else f"nn.SGD(model.parameters(), lr={c['lr']!r}, momentum={c['momentum']!r})"
+        )
         activation = None if c["activation"] == "linear" else c["activation"]
         stratify = "y" if self.classes else "None"
         lines = [
@@ -291,15 +301,16 @@ class Run:
             f"test_size={c['test_ratio']!r}, seed={c['seed']}, stratify={stratify})",
         ]
         if points:
-            lines += [f"added = {points!r}  # points clicked on the plot: x1, x2, label",
-                      "X_train += [[x1, x2] for x1, x2, _ in added]",
-                      "y_train += [label for _, _, label in added]"]
+            lines += [
+                f"added = {points!r}  # points clicked on the plot: x1, x2, label",
+                "X_train += [[x1, x2] for x1, x2, _ in added]",
+                "y_train += [label for _, _, label in added]",
+            ]
         lines += [
             f"features = {c['features']!r}",
             f"model = nn.MLP({len(c['features'])}, {[*c['hidden'], settings.outputs(c)]!r}, "
             f"activation={activation!r}, init={c['init']!r}, seed={c['seed']})",
-            f"history = nn.fit(model, featurize(X_train, features), y_train, "
-            f"loss={c['loss']!r},",
+            f"history = nn.fit(model, featurize(X_train, features), y_train, loss={c['loss']!r},",
             f"                 optimizer={optimizer}, epochs={epochs}, "
             f"batch_size={c['batch_size']}, l2={c['l2']!r},",
             "                 validation=(featurize(X_test, features), y_test))",

@@ -60,8 +60,13 @@ class PlaygroundServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False
 
-    def __init__(self, port: int = 0, playground: Playground | None = None,
-                 token: str | None = None, verbose: bool = False) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        playground: Playground | None = None,
+        token: str | None = None,
+        verbose: bool = False,
+    ) -> None:
         super().__init__(("127.0.0.1", port), Handler)
         self.port = self.server_address[1]
         self.token = token or secrets.token_urlsafe(24)
@@ -86,8 +91,9 @@ class PlaygroundServer(ThreadingHTTPServer):
     def start(self) -> PlaygroundServer:
         """Serve and train in background threads (for tests and scripts); returns self."""
         self.playground.start()
-        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,),
-                                        name="playground-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self.serve_forever, args=(0.05,), name="playground-server", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -123,8 +129,9 @@ class Handler(BaseHTTPRequestHandler):
         query = parse_qs(urlsplit(self.path).query)
         given = self.headers.get("X-Glassgrad-Token") or (query.get("token") or [""])[0]
         if not hmac.compare_digest(given.encode(), self.server.token.encode()):
-            return self._refuse("a wrong or missing token: open the address that "
-                                "`glassgrad playground` printed")
+            return self._refuse(
+                "a wrong or missing token: open the address that `glassgrad playground` printed"
+            )
         origin = self.headers.get("Origin")
         if changes_state and origin is not None and origin not in self.server.origins:
             return self._refuse("requests that change the state must come from this page")
@@ -135,13 +142,19 @@ class Handler(BaseHTTPRequestHandler):
     def _refuse(self, why: str) -> bool:
         self.close_connection = True  # an unread body must not be taken for the next request
         if self.command == "GET" and urlsplit(self.path).path == "/":
-            text = (f"<!DOCTYPE html><meta charset='utf-8'><title>glassgrad playground</title>"
-                    f"<p>Forbidden: {html.escape(why)}.</p><p>A playground link works with the "
-                    f"server run that printed it: open the address your own "
-                    f"<code>glassgrad playground</code> printed and add the part of the link "
-                    f"after <code>#</code>.</p>")
-            self._send(text.encode(), "text/html; charset=utf-8", {
-                "Content-Security-Policy": "default-src 'none'"}, HTTPStatus.FORBIDDEN)
+            text = (
+                f"<!DOCTYPE html><meta charset='utf-8'><title>glassgrad playground</title>"
+                f"<p>Forbidden: {html.escape(why)}.</p><p>A playground link works with the "
+                f"server run that printed it: open the address your own "
+                f"<code>glassgrad playground</code> printed and add the part of the link "
+                f"after <code>#</code>.</p>"
+            )
+            self._send(
+                text.encode(),
+                "text/html; charset=utf-8",
+                {"Content-Security-Policy": "default-src 'none'"},
+                HTTPStatus.FORBIDDEN,
+            )
         else:
             self._send_json({"error": f"forbidden: {why}"}, HTTPStatus.FORBIDDEN)
         return False
@@ -156,29 +169,36 @@ class Handler(BaseHTTPRequestHandler):
         playground = self.server.playground
         try:
             if parts.path == "/":
-                self._send(self.server.page.encode(), "text/html; charset=utf-8",
-                           {"Content-Security-Policy": PAGE_SECURITY})
+                self._send(
+                    self.server.page.encode(),
+                    "text/html; charset=utf-8",
+                    {"Content-Security-Policy": PAGE_SECURITY},
+                )
             elif parts.path == "/api/state":
-                self._send_json(playground.state(_int(query, "have", 0),
-                                                 query.get("data", "")))
+                self._send_json(playground.state(_int(query, "have", 0), query.get("data", "")))
             elif parts.path == "/api/neuron":
                 info, root = playground.neuron(*_ints(query, "layer", "neuron", "point"))
                 if query.get("graph", "1") != "0":
                     info["html"] = neuron_page(root, info["name"])
                 self._send_json(info)
             elif parts.path == "/api/gradcheck":
-                self._send_json(playground.gradient_check(*_ints(query, "layer", "neuron",
-                                                                   "point")))
+                self._send_json(
+                    playground.gradient_check(*_ints(query, "layer", "neuron", "point"))
+                )
             elif parts.path == "/api/export":
                 filename, text = playground.export(query.get("format", ""))
                 kind = "application/json" if filename.endswith(".json") else "text/x-python"
-                self._send(text.encode(), f"{kind}; charset=utf-8",
-                           {"Content-Disposition": f'attachment; filename="{filename}"'})
+                self._send(
+                    text.encode(),
+                    f"{kind}; charset=utf-8",
+                    {"Content-Disposition": f'attachment; filename="{filename}"'},
+                )
             else:
                 self._send_json({"error": "not found"}, HTTPStatus.NOT_FOUND)
         except ParameterError as error:
-            self._send_json({"error": str(error), "parameter": error.parameter},
-                            HTTPStatus.BAD_REQUEST)
+            self._send_json(
+                {"error": str(error), "parameter": error.parameter}, HTTPStatus.BAD_REQUEST
+            )
 
     def do_POST(self) -> None:  # noqa: N802
         if not self._allowed(changes_state=True):
@@ -201,15 +221,17 @@ class Handler(BaseHTTPRequestHandler):
         try:
             action(body)
         except ParameterError as error:
-            self._send_json({"error": str(error), "parameter": error.parameter},
-                            HTTPStatus.BAD_REQUEST)
+            self._send_json(
+                {"error": str(error), "parameter": error.parameter}, HTTPStatus.BAD_REQUEST
+            )
             return
         self._send_json({"ok": True, "version": self.server.playground.version})
 
     def _other(self) -> None:
         self.close_connection = True
-        self._send_json({"error": "method not allowed"}, HTTPStatus.METHOD_NOT_ALLOWED,
-                        {"Allow": "GET, POST"})
+        self._send_json(
+            {"error": "method not allowed"}, HTTPStatus.METHOD_NOT_ALLOWED, {"Allow": "GET, POST"}
+        )
 
     do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _other  # noqa: N815
 
@@ -219,36 +241,45 @@ class Handler(BaseHTTPRequestHandler):
         """The request's JSON object, or None after answering 4xx."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             self.close_connection = True
-            self._send_json({"error": "body: send a Content-Length, not chunks"},
-                            HTTPStatus.LENGTH_REQUIRED)
+            self._send_json(
+                {"error": "body: send a Content-Length, not chunks"}, HTTPStatus.LENGTH_REQUIRED
+            )
             return None
         try:
             length = int(self.headers.get("Content-Length", ""))
         except ValueError:
             self.close_connection = True
-            self._send_json({"error": "body: a Content-Length is required"},
-                            HTTPStatus.LENGTH_REQUIRED)
+            self._send_json(
+                {"error": "body: a Content-Length is required"}, HTTPStatus.LENGTH_REQUIRED
+            )
             return None
         if length < 0 or length > MAX_BODY:
             self.close_connection = True
-            self._send_json({"error": f"body: at most {MAX_BODY} bytes"},
-                            HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+            self._send_json(
+                {"error": f"body: at most {MAX_BODY} bytes"}, HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+            )
             return None
         raw = self.rfile.read(length)
         kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if kind != "application/json":
-            self._send_json({"error": "body: Content-Type must be application/json"},
-                            HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
+            self._send_json(
+                {"error": "body: Content-Type must be application/json"},
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            )
             return None
         try:
             body = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
         except (UnicodeDecodeError, ValueError, RecursionError) as error:
-            self._send_json({"error": f"body: not valid JSON ({error})", "parameter": "body"},
-                            HTTPStatus.BAD_REQUEST)
+            self._send_json(
+                {"error": f"body: not valid JSON ({error})", "parameter": "body"},
+                HTTPStatus.BAD_REQUEST,
+            )
             return None
         if not isinstance(body, dict):
-            self._send_json({"error": "body: must be a JSON object", "parameter": "body"},
-                            HTTPStatus.BAD_REQUEST)
+            self._send_json(
+                {"error": "body: must be a JSON object", "parameter": "body"},
+                HTTPStatus.BAD_REQUEST,
+            )
             return None
         return body
 
@@ -262,13 +293,19 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.close_connection = True
 
-    def _send_json(self, data: Any, status: int = HTTPStatus.OK,
-                   headers: dict[str, str] | None = None) -> None:
+    def _send_json(
+        self, data: Any, status: int = HTTPStatus.OK, headers: dict[str, str] | None = None
+    ) -> None:
         text = json.dumps(data, allow_nan=False, separators=(",", ":"))
         self._send(text.encode(), "application/json", headers, status)
 
-    def _send(self, body: bytes, kind: str, headers: dict[str, str] | None = None,
-              status: int = HTTPStatus.OK) -> None:
+    def _send(
+        self,
+        body: bytes,
+        kind: str,
+        headers: dict[str, str] | None = None,
+        status: int = HTTPStatus.OK,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))

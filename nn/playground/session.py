@@ -50,8 +50,9 @@ class Playground:
     def start(self) -> None:
         """Start the background trainer (idempotent)."""
         if self._thread is None:
-            self._thread = threading.Thread(target=self._train, name="playground-trainer",
-                                            daemon=True)
+            self._thread = threading.Thread(
+                target=self._train, name="playground-trainer", daemon=True
+            )
             self._thread.start()
 
     def close(self) -> None:
@@ -123,8 +124,9 @@ class Playground:
         """A training point clicked on the plot: `{"x": …, "y": …, "label": …}`."""
         _only(body, ("x", "y", "label"), required=True)
         with self._lock:
-            point = settings.validate_point(body["x"], body["y"], body["label"],
-                                            self._run.config["dataset"])
+            point = settings.validate_point(
+                body["x"], body["y"], body["label"], self._run.config["dataset"]
+            )
             if len(self._run.points["train"]) >= settings.MAX_POINTS + settings.MAX_EVENTS:
                 raise ParameterError("points", "the training set is full")
             self._room_for(1)
@@ -137,8 +139,9 @@ class Playground:
         with self._lock:
             if body["name"] not in self._run.parameter_names:
                 raise ParameterError("name", "not a parameter of the network")
-            value = settings.number(body["value"], "value", -settings.MAX_WEIGHT,
-                                    settings.MAX_WEIGHT)
+            value = settings.number(
+                body["value"], "value", -settings.MAX_WEIGHT, settings.MAX_WEIGHT
+            )
             self._room_for(1)
             self._run.apply(["weight", body["name"], value])
             self.version += 1
@@ -170,8 +173,10 @@ class Playground:
 
     def _room_for(self, count: int) -> None:
         if len(self._run.events) + count > settings.MAX_EVENTS:
-            raise ParameterError("events", f"at most {settings.MAX_EVENTS} changes in one run; "
-                                 "press reset to start a new one")
+            raise ParameterError(
+                "events",
+                f"at most {settings.MAX_EVENTS} changes in one run; press reset to start a new one",
+            )
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -192,8 +197,7 @@ class Playground:
                 "running": self.running,
                 "replaying": self.target,
                 "message": self.message,
-                "shape": [len(run.config["features"]), *[layer.nout for layer in
-                                                         run.model.layers]],
+                "shape": [len(run.config["features"]), *[layer.nout for layer in run.model.layers]],
                 "classes": run.classes,
                 "data_version": f"{id(run)}.{run.data_version}",
                 "history": _thinned(run.history),
@@ -202,9 +206,10 @@ class Playground:
             if have != self.version:
                 state["frame"] = self._frame_now()
             if data != state["data_version"]:
-                state["data"] = {part: [[*p, t] for p, t in zip(run.points[part],
-                                                                run.targets[part])]
-                                 for part in ("train", "test")}
+                state["data"] = {
+                    part: [[*p, t] for p, t in zip(run.points[part], run.targets[part])]
+                    for part in ("train", "test")
+                }
         return _finite(state)
 
     def _frame_now(self) -> dict[str, Any]:
@@ -214,8 +219,10 @@ class Playground:
         run = self._run
         weights = weights_of(run.model)
         layers = run.forward(weights, self._grid)
-        names = [[neuron_name(run.model, i, j) for j in range(layer.nout)]
-                 for i, layer in enumerate(run.model.layers)]
+        names = [
+            [neuron_name(run.model, i, j) for j in range(layer.nout)]
+            for i, layer in enumerate(run.model.layers)
+        ]
         frame = {
             "grid": GRID,
             "thumb": GRID // THUMB_STEP,
@@ -236,7 +243,9 @@ class Playground:
             layer, neuron, point = self._which(layer, neuron, point)
             root = run.neuron_graph(layer, neuron, point)
             info = {
-                "layer": layer, "neuron": neuron, "point": point,
+                "layer": layer,
+                "neuron": neuron,
+                "point": point,
                 "name": neuron_name(run.model, layer, neuron),
                 "formula": run.formula(layer, neuron),
                 "xy": run.points["train"][point],
@@ -251,8 +260,15 @@ class Playground:
         with self._lock:
             layer, neuron, point = self._which(layer, neuron, point)
             rows = self._run.gradient_check(layer, neuron, point)
-            return _finite({"layer": layer, "neuron": neuron, "point": point, "rows": rows,
-                            "agree": all(row["agree"] for row in rows)})
+            return _finite(
+                {
+                    "layer": layer,
+                    "neuron": neuron,
+                    "point": point,
+                    "rows": rows,
+                    "agree": all(row["agree"] for row in rows),
+                }
+            )
 
     def export(self, kind: Any) -> tuple[str, str]:
         """(filename, text): the model as `nn.save` JSON, or a Python script that retrains it."""
@@ -308,8 +324,9 @@ def _bytes(values: Any) -> str:
         v = numpy.nan_to_num(numpy.asarray(values, dtype=float), nan=0.0, posinf=1.0, neginf=-1.0)
         data = numpy.rint((numpy.clip(v, -1.0, 1.0) + 1.0) * 127.5).astype(numpy.uint8).tobytes()
     else:
-        data = bytes(int(round((max(-1.0, min(1.0, v if v == v else 0.0)) + 1.0) * 127.5))
-                     for v in values)
+        data = bytes(
+            int(round((max(-1.0, min(1.0, v if v == v else 0.0)) + 1.0) * 127.5)) for v in values
+        )
     return base64.b64encode(data).decode("ascii")
 
 
@@ -336,9 +353,18 @@ def _output_map(columns: list[Any], loss: str) -> dict[str, Any]:
     if len(columns) == 1:
         z = columns[0]
         if loss == "bce_logits":
-            z = numpy.tanh(numpy.asarray(z) / 2) if numpy is not None else [
-                math.tanh(v / 2) if math.isfinite(v) else math.copysign(1.0, v) if v == v
-                else 0.0 for v in z]
+            z = (
+                numpy.tanh(numpy.asarray(z) / 2)
+                if numpy is not None
+                else [
+                    math.tanh(v / 2)
+                    if math.isfinite(v)
+                    else math.copysign(1.0, v)
+                    if v == v
+                    else 0.0
+                    for v in z
+                ]
+            )
         return {"kind": "value" if loss == "mse" else "binary", "values": _bytes(z)}
     k = len(columns)
     rows = list(zip(*[as_list(c) for c in columns]))
@@ -353,8 +379,11 @@ def _output_map(columns: list[Any], loss: str) -> dict[str, Any]:
         best = row.index(top)
         classes.append(best)
         confidence.append(2 * ((shares[best] / sum(shares)) - 1 / k) / (1 - 1 / k) - 1)
-    return {"kind": "classes", "classes": base64.b64encode(bytes(classes)).decode("ascii"),
-            "values": _bytes(confidence)}
+    return {
+        "kind": "classes",
+        "classes": base64.b64encode(bytes(classes)).decode("ascii"),
+        "values": _bytes(confidence),
+    }
 
 
 # -- helpers -------------------------------------------------------------------------------------
