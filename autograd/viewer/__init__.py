@@ -53,7 +53,7 @@ class View:
         """The complete self-contained page (inline CSS, JS and data; it loads nothing)."""
         return page(self.data)
 
-    def save(self, path: str | os.PathLike) -> Path:
+    def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to `path` (replaced atomically) and return the path."""
         path = Path(path)
         if path.is_dir():

@@ -24,7 +24,8 @@ from .. import ops
 from ..check import numerical_grad
 from ..graph import backprop_order, walk
 from ..mode import no_grad
-from ..steps import format_number, formula, name_nodes, steps
+from ..ops import formula
+from ..steps import format_number, name_nodes, steps
 from ..value import Value, evaluate_rule
 
 Number = float | str  # a float, or "Infinity"/"-Infinity"/"NaN" (JSON has no non-finite numbers)
@@ -155,10 +156,10 @@ def _node_table(
     outputs: set[Value],
     param_group: dict[Value, str],
     group_of: list[int],
-) -> dict[str, list]:
+) -> dict[str, list[Any]]:
     """Column-wise facts of every node (index i is node i), with each edge's rule and local
     derivative (edge j of node i: its input j)."""
-    table: dict[str, list] = {
+    table: dict[str, list[Any]] = {
         key: []
         for key in (
             "id",
@@ -217,7 +218,7 @@ def _kind(node: Value, outputs: set[Value], param_group: dict[Value, str]) -> st
 
 def _backward(
     roots: list[Value], nodes: list[Value], index: dict[Value, int]
-) -> tuple[list[dict], dict[str, list]]:
+) -> tuple[list[dict[str, Any]], dict[str, list[Any]]]:
     """Run `steps(root)` for each root in turn (gradients zeroed first) and record every step.
 
     What `steps` does to gradients besides the steps themselves — resetting the pass's interior
@@ -240,7 +241,7 @@ def _backward(
         "after",
         "accumulated",
     )
-    records: dict[str, list] = {key: [] for key in columns}
+    records: dict[str, list[Any]] = {key: [] for key in columns}
     for key in ("upstreamText", "termText", "beforeText", "afterText"):
         records[key] = []
     passes = []
@@ -284,10 +285,10 @@ def _backward(
     return passes, records
 
 
-def _changes(nodes: list[Value], shown: list[float | None]) -> dict[str, list]:
+def _changes(nodes: list[Value], shown: list[float | None]) -> dict[str, list[Any]]:
     """The nodes whose `.grad` differs from what the page shows, with both values (and texts);
     `shown` is brought up to date."""
-    changed: dict[str, list] = {
+    changed: dict[str, list[Any]] = {
         key: [] for key in ("node", "before", "after", "beforeText", "afterText")
     }
     for i, node in enumerate(nodes):
