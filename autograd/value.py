@@ -192,12 +192,14 @@ class Value:
 
     @property
     def op(self) -> str:
-        """The name of the primitive that made this Value (its registry key); `''` for a leaf."""
-        return self._op.name if self._op is not None else ""
+        """The primitive that made this Value, as pictures show it: `'tanh'`, `'+'`, with a
+        family's parameters `'**2'`, `'leaky_relu(0.2)'`; `''` for a leaf."""
+        return self._op.title if self._op is not None else ""
 
     @property
     def operation(self) -> Op | None:
-        """The row of the op table that made this Value (bound to its parameters), or None."""
+        """The row of the op table that made this Value (bound to its parameters), or None;
+        `operation.name` is its key in `autograd.REGISTRY` (`'power'` for `x**2`)."""
         return self._op
 
     @property
@@ -214,7 +216,7 @@ class Value:
     def __repr__(self) -> str:
         text = f"Value(data={float_text(self.data)}, grad={float_text(self.grad)}"
         if self._op is not None:
-            text += f", op={self._op.name!r}"
+            text += f", op={self._op.title!r}"
         if self.label:
             text += f", label={self.label!r}"
         return text + ")"

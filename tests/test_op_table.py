@@ -75,6 +75,10 @@ def test_parametric_families_are_one_row_with_cached_bound_rows():
     assert x.leaky_relu(0.2).operation is autograd.leaky_relu(x, slope=0.2).operation
     assert autograd.leaky_relu(x).operation is LEAKY_RELU  # no closure per call
     assert POWER.bind(n=3).notation == ("3·{x}^2",) and POWER.bind(n=3).title == "**3"
+    square, leaky = x**2, x.leaky_relu(0.2)
+    assert (square.op, square.operation.name) == ("**2", "power")  # shown as ever; keyed by name
+    assert (leaky.op, leaky.operation.name) == ("leaky_relu(0.2)", "leaky_relu")
+    assert REGISTRY[square.operation.name] is POWER
     with pytest.raises(TypeError, match="has parameters"):
         POWER.bind(m=3)
     with pytest.raises(TypeError, match="finite real number"):
