@@ -288,6 +288,13 @@ class Value:
 
     # -- copying: iterative, so graphs of any depth copy and pickle -------------------------------
 
+    def __copy__(self) -> Value:
+        """A new node with the same data, grad, label, op and parents (the parents are shared)."""
+        copy = _leaf(self.data)
+        copy.grad, copy.label = self.grad, self.label
+        copy._op, copy._parents = self._op, self._parents
+        return copy
+
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
         """A copy of the whole graph reaching this Value (shared nodes stay shared)."""
         for node in reversed(list(walk(self))):  # parents before children
@@ -436,9 +443,12 @@ def number(x: Any, what: str, *, finite: bool = False) -> float:
     if type(x) is float:
         result: float = x
     elif isinstance(x, bool) or not isinstance(x, Real):
-        raise TypeError(f"{what} must be a real number, got {type(x).__name__} {x!r}")
+        raise TypeError(f"{what} must be a real number, got {type(x).__name__} {_short_repr(x)}")
     else:
-        result = float(x)
+        try:
+            result = float(x)
+        except OverflowError:
+            raise ValueError(f"{what} is too large for a float: {_short_repr(x)}") from None
     if finite and result - result != 0.0:  # inf - inf and nan - nan are nan
         raise ValueError(f"{what} must be a finite number, got {result!r}" + (
             "; pass allow_nonfinite=True to hold inf or nan (docs/numbers.md)"
@@ -447,6 +457,15 @@ def number(x: Any, what: str, *, finite: bool = False) -> float:
 
 
 _number = number  # the name the compiled-code module uses
+
+
+def _short_repr(x: Any) -> str:
+    """repr(x), cut to 80 characters (a 5,000-digit number is not printed whole)."""
+    try:
+        text = repr(x)
+    except ValueError:  # an int too long for str(): Python refuses to print it
+        return f"<{type(x).__name__} of {x.bit_length()} bits>" if isinstance(x, int) else "<?>"
+    return text if len(text) <= 80 else text[:60] + f"… ({len(text)} characters)"
 
 
 def format_number(x: float) -> str:
