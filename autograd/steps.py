@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from . import mode
-from .graph import backprop_order, walk
+from .graph import walk
 from .ops import formula
 from .value import (
     Value,
@@ -76,8 +76,7 @@ def steps(root: Value, grad: float = 1.0) -> Iterator[Step]:
     if not isinstance(root, Value):
         raise TypeError(f"steps: root must be a Value, got {type(root).__name__} {root!r}")
     seed = number(grad, "grad", finite=True)
-    order = backprop_order(root)
-    held = start_pass(order)
+    order, held = start_pass(root)
     root.grad += seed
     return _chain_rule(order, held)
 

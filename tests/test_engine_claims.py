@@ -310,3 +310,23 @@ def test_explain_twice_leaves_the_grads_of_one_backward():
     x.grad = w.grad = 0.0
     y.backward()
     assert (x.grad, w.grad) == after_one
+
+
+def test_a_shallow_copy_shares_the_parents():
+    x = Value(2.0, "x")
+    y = x * 3.0
+    shallow = copy.copy(y)
+    assert shallow is not y and shallow.parents[0] is x and shallow.op == "*"
+    shallow.backward()
+    assert x.grad == 3.0
+
+
+@pytest.mark.parametrize("huge", [10**400, 10**5000], ids=["400 digits", "5001 digits"])
+def test_numbers_too_large_for_a_float_are_refused_clearly(huge):
+    with pytest.raises(ValueError, match="Value data is too large for a float") as caught:
+        Value(huge)
+    assert len(str(caught.value)) < 200
+    with pytest.raises(ValueError, match="exponent is too large for a float"):
+        Value(2.0) ** huge
+    with pytest.raises(ValueError, match="operand is too large for a float"):
+        Value(2.0) + huge

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import autograd
 import nn
 from autograd import Value, explanation, gradcheck, gradgradcheck, ops, rule_text, steps
+from autograd.expression import parse_expression
 from autograd.graph import walk
 from autograd.ops import LEAKY_RELU, POWER, REGISTRY, Op
 from autograd.steps import name_nodes
@@ -51,6 +52,12 @@ def test_a_row_added_at_run_time_appears_in_every_surface(register_primitive):
     assert [step.local for step in steps(out)] == [autograd.sigmoid(0.5)]
     # nn: a one-input primitive can be named as an activation
     assert nn.functional.get_activation("test_softplus_row") is row
+    # the CLI's whitelist, and compiled code (float emitter)
+    assert "test_softplus_row" in parse_expression("test_softplus_row(u) * 2").functions
+    compiled = autograd.compile(lambda u: row(u) * 2.0)
+    assert compiled.value_and_grad(0.5) == (2 * out.data, (2 * autograd.sigmoid(0.5),))
+    # (after the merge: the NumPy emitter, `compile_graph(..., batched=True)`, and the viewer's
+    # exported rule text are added here by the lead)
     # removing the row removes what was derived from it
     del REGISTRY["test_softplus_row"]
     assert not hasattr(Value, "test_softplus_row")
@@ -75,6 +82,10 @@ def test_parametric_families_are_one_row_with_cached_bound_rows():
     assert x.leaky_relu(0.2).operation is autograd.leaky_relu(x, slope=0.2).operation
     assert autograd.leaky_relu(x).operation is LEAKY_RELU  # no closure per call
     assert POWER.bind(n=3).notation == ("3·{x}^2",) and POWER.bind(n=3).title == "**3"
+    square, leaky = x**2, x.leaky_relu(0.2)
+    assert (square.op, square.operation.name) == ("**2", "power")  # shown as ever; keyed by name
+    assert (leaky.op, leaky.operation.name) == ("leaky_relu(0.2)", "leaky_relu")
+    assert REGISTRY[square.operation.name] is POWER
     with pytest.raises(TypeError, match="has parameters"):
         POWER.bind(m=3)
     with pytest.raises(TypeError, match="finite real number"):
