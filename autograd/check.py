@@ -202,9 +202,7 @@ def _numeric_jacobian(f: Function, given: _Inputs, eps: float) -> tuple[bool, li
     return single, [list(row) for row in zip(*columns)]
 
 
-def _gradients_of(
-    out: Value | float, leaves: Sequence[Value], create_graph: bool
-) -> list[Any]:
+def _gradients_of(out: Value | float, leaves: Sequence[Value], create_graph: bool) -> list[Any]:
     """gradients(out, leaves); a constant output (a number) has derivative 0 everywhere."""
     if isinstance(out, Value):
         found: list[Any] = gradients(out, list(leaves), create_graph=create_graph)

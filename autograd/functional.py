@@ -73,9 +73,7 @@ def value_and_grad(
         for i in positions:
             arguments[i] = _as_input(arguments[i])
         out = _scalar_output(f(*arguments, **kwargs))
-        derivatives = gradients(
-            out, [arguments[i] for i in positions], create_graph=not as_floats
-        )
+        derivatives = gradients(out, [arguments[i] for i in positions], create_graph=not as_floats)
         result = derivatives[0] if isinstance(argnums, int) else tuple(derivatives)
         return (out.data if as_floats else out), result
 

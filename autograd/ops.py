@@ -73,8 +73,23 @@ class Op:
     """
 
     __slots__ = (
-        "name", "arity", "forward", "derivative", "notation", "domain", "kinks", "params",
-        "numpy", "doc", "syntax", "title", "bounds", "examples", "_family", "_make", "_bound",
+        "name",
+        "arity",
+        "forward",
+        "derivative",
+        "notation",
+        "domain",
+        "kinks",
+        "params",
+        "numpy",
+        "doc",
+        "syntax",
+        "title",
+        "bounds",
+        "examples",
+        "_family",
+        "_make",
+        "_bound",
     )
 
     def __init__(
@@ -179,8 +194,9 @@ class Op:
         try:
             return op.forward(*floats)
         except (ValueError, ZeroDivisionError, OverflowError) as error:
-            raise domain_error(op, tuple(Value(x, allow_nonfinite=True) for x in floats),
-                               error) from None
+            raise domain_error(
+                op, tuple(Value(x, allow_nonfinite=True) for x in floats), error
+            ) from None
 
     def __repr__(self) -> str:
         params = "".join(f", {name}={format_number(value)}" for name, value in self.params.items())
@@ -279,10 +295,12 @@ def primitive(
     if not isinstance(domain, str):
         raise TypeError(f"primitive {name!r}: domain must be a str, got {domain!r}")
     inputs = _arity_of(derivative) if arity == "infer" else arity
-    if inputs is not None and (isinstance(inputs, bool) or not isinstance(inputs, int)
-                               or inputs < 1):
-        raise ValueError(f"primitive {name!r}: arity must be a whole number >= 1 or None, "
-                         f"got {inputs!r}")
+    if inputs is not None and (
+        isinstance(inputs, bool) or not isinstance(inputs, int) or inputs < 1
+    ):
+        raise ValueError(
+            f"primitive {name!r}: arity must be a whole number >= 1 or None, got {inputs!r}"
+        )
 
     def float_forward(*xs: float) -> float:
         result = forward(*xs)
@@ -303,10 +321,18 @@ def primitive(
             )
         return tuple(local)
 
-    op = Op(name, inputs, float_forward, checked_derivative,
-            notation=_checked_notation(name, notation, inputs), domain=domain,
-            kinks=_checked_points(name, kinks), doc=_checked_text(name, doc, "doc"),
-            numpy=_checked_numpy(name, numpy), bounds=_checked_bounds(name, bounds, inputs))
+    op = Op(
+        name,
+        inputs,
+        float_forward,
+        checked_derivative,
+        notation=_checked_notation(name, notation, inputs),
+        domain=domain,
+        kinks=_checked_points(name, kinks),
+        doc=_checked_text(name, doc, "doc"),
+        numpy=_checked_numpy(name, numpy),
+        bounds=_checked_bounds(name, bounds, inputs),
+    )
     REGISTRY[name] = op
     return op
 
@@ -320,8 +346,10 @@ def _checked_notation(name: str, notation: Sequence[str], arity: int | None) -> 
         notation = (notation,)
     texts = tuple(notation)
     if texts and len(texts) != (arity or 1):
-        raise ValueError(f"primitive {name!r}: notation needs {arity or 1} entries (one per "
-                         f"input), got {len(texts)}")
+        raise ValueError(
+            f"primitive {name!r}: notation needs {arity or 1} entries (one per "
+            f"input), got {len(texts)}"
+        )
     for text in texts:
         if not isinstance(text, str):
             raise TypeError(f"primitive {name!r}: notation entries must be str, got {text!r}")
@@ -353,16 +381,20 @@ def _checked_numpy(name: str, spelling: Any) -> Callable[..., Any] | str | None:
         return spelling  # type: ignore[no-any-return]
     if isinstance(spelling, str) and spelling.isidentifier() and spelling.isascii():
         return spelling
-    raise TypeError(f"primitive {name!r}: numpy must be a NumPy function name, a callable or "
-                    f"None, got {spelling!r}")
+    raise TypeError(
+        f"primitive {name!r}: numpy must be a NumPy function name, a callable or "
+        f"None, got {spelling!r}"
+    )
 
 
 def _checked_bounds(name: str, bounds: Any, arity: int | None) -> Bounds:
     """Boxes (low, high) of finite numbers, one per input (any number for a variadic op)."""
     boxes = tuple(bounds)
     if boxes and arity is not None and len(boxes) != arity:
-        raise ValueError(f"primitive {name!r}: bounds needs one (low, high) per input "
-                         f"({arity}), got {len(boxes)}")
+        raise ValueError(
+            f"primitive {name!r}: bounds needs one (low, high) per input "
+            f"({arity}), got {len(boxes)}"
+        )
     checked = []
     for box in boxes:
         try:
@@ -370,8 +402,10 @@ def _checked_bounds(name: str, bounds: Any, arity: int | None) -> Bounds:
             low = number(low, "low", finite=True)
             high = number(high, "high", finite=True)
         except (TypeError, ValueError):
-            raise ValueError(f"primitive {name!r}: bounds entries must be (low, high) pairs of "
-                             f"finite numbers, got {box!r}") from None
+            raise ValueError(
+                f"primitive {name!r}: bounds entries must be (low, high) pairs of "
+                f"finite numbers, got {box!r}"
+            ) from None
         if low > high:
             raise ValueError(f"primitive {name!r}: bounds {box!r} has low > high")
         checked.append((low, high))
@@ -461,7 +495,10 @@ def _power(n: float) -> Op:
         notation = "1" if n == 1 else f"{_g(n)}·{{x}}{exponent}"
         rule = lambda out, x: (n * x ** (n - 1),)  # noqa: E731
     return Op(
-        "power", 1, lambda x: math.pow(x, n), rule,
+        "power",
+        1,
+        lambda x: math.pow(x, n),
+        rule,
         notation=(notation,),
         domain="x > 0 for a fractional exponent, x != 0 for a negative one",
         kinks=() if whole and n >= 1 else (0.0,),
@@ -479,7 +516,8 @@ def _leaky_relu(slope: float) -> Op:
     """The row of x if x > 0 else slope·x: d/dx = 1 if x > 0 else slope."""
     default = slope == 0.01
     return Op(
-        "leaky_relu", 1,
+        "leaky_relu",
+        1,
         lambda x: x if not x <= 0.0 else slope * x,
         lambda out, x: (1.0 if x > 0 else slope,),
         notation=(f"1 if {{x}} > 0 else {_g(slope)}",),
@@ -587,8 +625,11 @@ def rule_text(node: Value, index: int, names: Mapping[Value, str]) -> tuple[str,
     template = op.notation[min(index, len(op.notation) - 1)]
     half = len(parents) // 2
     other = parents[(index + half) % len(parents)] if parents else node
-    operands = {"x": parents[0], "y": parents[1] if len(parents) > 1 else parents[0],
-                "other": other}
+    operands = {
+        "x": parents[0],
+        "y": parents[1] if len(parents) > 1 else parents[0],
+        "other": other,
+    }
 
     def name_of(value: Value) -> str:
         if value in names:

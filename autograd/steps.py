@@ -53,8 +53,9 @@ class Step:
     @property
     def term(self) -> str:
         """The term in numbers, `upstream · local = contribution`: `0.7864 · (-3) = -2.359`."""
-        return (f"{_factor(self.upstream)} · {_factor(self.local)} "
-                f"= {format_number(self.contribution)}")
+        return (
+            f"{_factor(self.upstream)} · {_factor(self.local)} = {format_number(self.contribution)}"
+        )
 
     def __repr__(self) -> str:
         return (
@@ -103,7 +104,14 @@ def _terms(order: list[Value]) -> Iterator[Step]:
             parent.grad += contribution
             number += 1
             yield Step(
-                number, node, parent, index, derivative, upstream, contribution, parent.grad,
+                number,
+                node,
+                parent,
+                index,
+                derivative,
+                upstream,
+                contribution,
+                parent.grad,
                 accumulated,
             )
         if mode.state.anomaly:
@@ -143,13 +151,15 @@ def _explanation(root: Value, grad: float, nodes: list[Value]) -> str:
     for step in taken:
         child, parent = names[step.node], names[step.parent]
         equals = "+=" if step.accumulated else "="
-        rows.append((
-            str(step.number),
-            f"∂{out}/∂{parent} {equals} ∂{out}/∂{child} · ∂{child}/∂{parent}",
-            f"= {_factor(step.upstream)} · {_factor(step.local)}",
-            f"= {format_number(step.contribution)}",
-            f"{parent}.grad = {format_number(step.parent_grad)}",
-        ))
+        rows.append(
+            (
+                str(step.number),
+                f"∂{out}/∂{parent} {equals} ∂{out}/∂{child} · ∂{child}/∂{parent}",
+                f"= {_factor(step.upstream)} · {_factor(step.local)}",
+                f"= {format_number(step.contribution)}",
+                f"{parent}.grad = {format_number(step.parent_grad)}",
+            )
+        )
     lines.append("")
     lines.extend(_table(rows))
     if not taken:

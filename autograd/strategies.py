@@ -109,8 +109,12 @@ REFERENCES: dict[str, Callable[..., float]] = {
 forwards. A form without one (a user's primitive) is checked against its row's forward."""
 
 _OPERATORS: dict[str, Callable[..., Any]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-    "**": operator.pow, "neg": operator.neg,
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "**": operator.pow,
+    "neg": operator.neg,
 }
 """Rows that are Python operators: their forms are written with the operator itself, so an
 expression evaluates with any number type (floats, Values, another library's tensors)."""
@@ -142,8 +146,10 @@ def _forms(op: ops.Op) -> list[Primitive]:
         reference = REFERENCES.get(name, bound.forward)
         forms.append(Primitive(name, engine, reference, template, bounds, avoid))
     if op.name in _OPERATORS and op.arity == 2:
-        for side, (bound_x, kinks) in (("x{}c", (op.bounds[0], op.kinks)),
-                                         ("c{}x", (op.bounds[1], op.kinks))):
+        for side, (bound_x, kinks) in (
+            ("x{}c", (op.bounds[0], op.kinks)),
+            ("c{}x", (op.bounds[1], op.kinks)),
+        ):
             name = side.format(op.name)
             if name == "x**c":
                 continue  # the power row's forms

@@ -224,9 +224,11 @@ class Value:
         """One line for notebooks: label, data, grad and op."""
         from html import escape
 
-        cells = [f"<b>{escape(self.label)}</b>" if self.label else "",
-                 f"data {escape(format_number(self.data))}",
-                 f"grad {escape(format_number(self.grad))}"]
+        cells = [
+            f"<b>{escape(self.label)}</b>" if self.label else "",
+            f"data {escape(format_number(self.data))}",
+            f"grad {escape(format_number(self.grad))}",
+        ]
         if self._op is not None:
             cells.append(f"op <code>{escape(self._op.title)}</code>")
         return f"<span class='glassgrad-value'>{' · '.join(c for c in cells if c)}</span>"
@@ -315,9 +317,13 @@ class Value:
         nodes = list(reversed(list(walk(self))))
         index = {node: i for i, node in enumerate(nodes)}
         records = [
-            (node.data, node.grad, node.label,
-             None if node._op is None else (node._op.name, tuple(node._op.params.items())),
-             tuple(index[parent] for parent in node._parents))
+            (
+                node.data,
+                node.grad,
+                node.label,
+                None if node._op is None else (node._op.name, tuple(node._op.params.items())),
+                tuple(index[parent] for parent in node._parents),
+            )
             for node in nodes
         ]
         return (_rebuild, (records,))
@@ -339,8 +345,10 @@ def _rebuild(records: list[tuple[Any, ...]]) -> Value:
         if op is not None:
             name, params = op
             if name not in REGISTRY:
-                raise ValueError(f"cannot unpickle a Value made by {name!r}: no such primitive "
-                                 "(register it with autograd.primitive first)")
+                raise ValueError(
+                    f"cannot unpickle a Value made by {name!r}: no such primitive "
+                    "(register it with autograd.primitive first)"
+                )
             node._op = REGISTRY[name].bind(**dict(params))
             node._parents = tuple(nodes[i] for i in parents)
         nodes.append(node)
@@ -373,7 +381,6 @@ def end_pass(held: list[tuple[Value, float]]) -> None:
     """Add back the leaf grads `start_pass` set aside: one addition per leaf (g + g is exact)."""
     for leaf, before in held:
         leaf.grad = before + leaf.grad
-
 
 
 def evaluate_rule(node: Value, create_graph: bool) -> tuple[Any, ...]:
@@ -428,9 +435,7 @@ def _method(op: Op) -> Callable[..., Value]:
         return result
 
     method = unary if op.arity == 1 and not op.params else general
-    rules = ", ".join(
-        text.format(out="out", x="x", y="y", other="other") for text in op.notation
-    )
+    rules = ", ".join(text.format(out="out", x="x", y="y", other="other") for text in op.notation)
     method.__name__ = op.name
     method.__qualname__ = f"Value.{op.name}"
     method.__doc__ = f"{op.doc}; local derivative {rules} (row {op.name!r} of the op table)."
@@ -455,9 +460,14 @@ def number(x: Any, what: str, *, finite: bool = False) -> float:
         except OverflowError:
             raise ValueError(f"{what} is too large for a float: {_short_repr(x)}") from None
     if finite and result - result != 0.0:  # inf - inf and nan - nan are nan
-        raise ValueError(f"{what} must be a finite number, got {result!r}" + (
-            "; pass allow_nonfinite=True to hold inf or nan (docs/numbers.md)"
-            if what == "Value data" else ""))
+        raise ValueError(
+            f"{what} must be a finite number, got {result!r}"
+            + (
+                "; pass allow_nonfinite=True to hold inf or nan (docs/numbers.md)"
+                if what == "Value data"
+                else ""
+            )
+        )
     return result
 
 

@@ -47,8 +47,10 @@ def test_compiled_graph_matches_backward(e):
 
 def test_source_is_the_forward_pass_then_the_chain_rule():
     cf = compile(lambda x, y: x * y + x.tanh())
-    assert cf.value_and_grad(0.5, 2.0) == (1.0 + math.tanh(0.5), (2.0 + 1 - math.tanh(0.5) ** 2,
-                                                                   0.5))
+    assert cf.value_and_grad(0.5, 2.0) == (
+        1.0 + math.tanh(0.5),
+        (2.0 + 1 - math.tanh(0.5) ** 2, 0.5),
+    )
     assert cf.source == (
         "def value_and_grad(x, y):\n"
         "    v0 = x * y\n"
@@ -119,8 +121,9 @@ def test_equality_in_a_rule_is_a_choice_and_methods_are_called():
         return (0.0 if x == 0.0 else 2.0 * x,)
 
     square = autograd.primitive("square_for_compile", lambda x: x * x, derivative)
-    half_exp = autograd.primitive("half_exp_for_compile", lambda x: math.exp(x) / 2,
-                                  lambda out, x: (out.real,))  # floats only: called
+    half_exp = autograd.primitive(
+        "half_exp_for_compile", lambda x: math.exp(x) / 2, lambda out, x: (out.real,)
+    )  # floats only: called
     cf = compile(lambda x: square(x) + half_exp(x))
     assert cf.value_and_grad(0.0) == (0.5, (0.5,))
     assert cf.value_and_grad(1.5) == dynamic(lambda x: square(x) + half_exp(x), [1.5])

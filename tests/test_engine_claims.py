@@ -207,7 +207,7 @@ def test_powers_at_a_zero_base_follow_pytorch(base, exponent, value, d_base, d_e
 
 def test_create_graph_never_raises_where_floats_succeed():
     x, t = Value(0.0), Value(0.0)
-    for make in (lambda: relu(sqrt(x) - 1.0), lambda: t * sqrt(x), lambda: (0.0 ** t) * x):
+    for make in (lambda: relu(sqrt(x) - 1.0), lambda: t * sqrt(x), lambda: (0.0**t) * x):
         out = make()
         plain = gradients(out, [x, t])
         graphed = gradients(out, [x, t], create_graph=True)

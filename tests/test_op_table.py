@@ -25,8 +25,12 @@ def softplus_forward(x: float) -> float:
 
 def test_a_row_added_at_run_time_appears_in_every_surface(register_primitive):
     row = register_primitive(
-        "test_softplus_row", softplus_forward, lambda out, x: (autograd.sigmoid(x),),
-        notation=("σ({x})",), kinks=(), doc="log(1 + eˣ)",
+        "test_softplus_row",
+        softplus_forward,
+        lambda out, x: (autograd.sigmoid(x),),
+        notation=("σ({x})",),
+        kinks=(),
+        doc="log(1 + eˣ)",
     )
     x = Value(0.5, "u")
     # the row itself: the registry key is its name, its arity was read from the rule
