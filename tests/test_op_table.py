@@ -17,6 +17,7 @@ from autograd.graph import walk
 from autograd.ops import LEAKY_RELU, POWER, REGISTRY, Op
 from autograd.steps import name_nodes
 from autograd.strategies import PRIMITIVES, Expression, expressions
+from autograd.viewer.export import export
 
 
 def softplus_forward(x: float) -> float:
@@ -60,8 +61,17 @@ def test_a_row_added_at_run_time_appears_in_every_surface(register_primitive):
     assert "test_softplus_row" in parse_expression("test_softplus_row(u) * 2").functions
     compiled = autograd.compile(lambda u: row(u) * 2.0)
     assert compiled.value_and_grad(0.5) == (2 * out.data, (2 * autograd.sigmoid(0.5),))
-    # (after the merge: the NumPy emitter, `compile_graph(..., batched=True)`, and the viewer's
-    # exported rule text are added here by the lead)
+    # the NumPy emitter: compiled over a batch, equal to the engine point by point
+    numpy = pytest.importorskip("numpy")
+    batched = autograd.compile_graph(out * 2.0, [x], batched=True)
+    values, (grads,) = batched.value_and_grad(numpy.array([0.5, -1.0]))
+    assert values.tolist() == [2 * row(0.5), 2 * row(-1.0)]
+    assert grads.tolist() == [2 * autograd.sigmoid(0.5), 2 * autograd.sigmoid(-1.0)]
+    # the interactive viewer: the node's op, formula and rule text come from the row
+    nodes = export([out])["nodes"]
+    at = nodes["op"].index("test_softplus_row")
+    assert nodes["formula"][at] == "test_softplus_row(u)"
+    assert nodes["rule"][at] == [["σ(u)", "σ(0.5)"]]
     # removing the row removes what was derived from it
     del REGISTRY["test_softplus_row"]
     assert not hasattr(Value, "test_softplus_row")
