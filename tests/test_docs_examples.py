@@ -56,7 +56,16 @@ def blocks(page: Path) -> list[tuple[str, str, int]]:
     return found
 
 
-@pytest.mark.parametrize("page", PAGES, ids=page_id)
+RENDERS = "save(graph, 'neuron_graph.svg')"  # a page whose example renders with dot shows SVG
+
+
+def with_marks(page: Path) -> object:
+    """The page as a test parameter; a page whose examples render needs Graphviz's dot."""
+    marks = [pytest.mark.needs_dot] if RENDERS in page.read_text(encoding="utf-8") else []
+    return pytest.param(page, marks=marks)
+
+
+@pytest.mark.parametrize("page", [with_marks(page) for page in PAGES], ids=page_id)
 def test_page_examples_run_as_written(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # examples that write files write them here
     parser = doctest.DocTestParser()

@@ -38,6 +38,7 @@ def outputs(notebook) -> list[dict]:
     ]
 
 
+@pytest.mark.needs_dot  # the notebooks show their graphs as SVG, which dot renders
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
 def test_runs_and_shows_graph_progress_and_pictures(path, tmp_path):
     notebook = nbformat.read(path, as_version=4)
