@@ -53,6 +53,8 @@ def test_runs_and_shows_graph_progress_and_pictures(path, tmp_path):
     data = [output.get("data", {}) for output in shown]
     assert any("image/png" in d for d in data), "no picture shown inline"
     assert any("image/svg+xml" in d for d in data), "no graph shown"
+    views = [d["text/html"] for d in data if "<iframe" in d.get("text/html", "")]
+    assert views and all('sandbox="allow-scripts"' in v for v in views), "no viewer shown"
     text = "".join(output.get("text", "") for output in shown)
     widgets = [d for d in data if "application/vnd.jupyter.widget-view+json" in d]
     assert widgets or "100%" in text or "it/s" in text, "no progress bar"
