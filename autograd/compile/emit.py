@@ -68,6 +68,20 @@ class Namespace:
     def __init__(self) -> None:
         self.objects: dict[str, Any] = {"inf": float("inf"), "nan": float("nan")}
         self._names: dict[tuple[str, Op], str] = {}
+        self._templates: dict[tuple[Op, int], Template] = {}
+
+    def template(self, op: Op, arity: int) -> Template:
+        """How the code spells `op` with `arity` operands, traced once; what the rule cannot
+        spell inline (its forward or derivative) is bound here under a name the code calls."""
+        key = (op, arity)
+        found = self._templates.get(key)
+        if found is None:
+            found = self._templates[key] = template(op, arity, self.choice)
+            if found.forward is None:
+                self.bind_forward(op, arity)
+            if found.derivatives is None:
+                self.bind_derivative(op, arity)
+        return found
 
     def bind_forward(self, op: Op, arity: int) -> str:
         return self._bind("forward", op, self.forward_object(op, arity), op.forward)
@@ -162,11 +176,10 @@ class Emitter:
         self.graph = graph
         self.output = self.graph.index[output]
         self.namespace = namespace
-        self.templates: dict[tuple[Op, int], Template] = {}
         graph = self.graph
         for i, op in enumerate(graph.ops):
             if op is not None:
-                self._template(op, len(graph.parents[i]))
+                namespace.template(op, len(graph.parents[i]))
         self.arguments = argument_names(inputs, preferred_names, set(namespace.objects))
         self.inputs = [graph.index.get(node, -1) for node in inputs]
         self.count = 0
@@ -177,17 +190,6 @@ class Emitter:
         for position, name in zip(self.inputs, self.arguments):
             if position >= 0:
                 self.names[position] = name
-
-    def _template(self, op: Op, arity: int) -> Template:
-        key = (op, arity)
-        found = self.templates.get(key)
-        if found is None:
-            found = self.templates[key] = template(op, arity, self.namespace.choice)
-            if found.forward is None:
-                self.namespace.bind_forward(op, arity)
-            if found.derivatives is None:
-                self.namespace.bind_derivative(op, arity)
-        return found
 
     def forward_lines(self) -> list[str]:
         """Each node once, parents first; each guard checked as soon as its operands exist."""
@@ -219,7 +221,7 @@ class Emitter:
         self.count += 1
         op = graph.op(i)
         operands = [variable, *(self.names[p] for p in graph.parents[i])]
-        found = self._template(op, len(operands) - 1)
+        found = self.namespace.template(op, len(operands) - 1)
         if found.forward is not None:
             line = f"{variable} = {render(found.forward, operands)}"
         else:
@@ -249,7 +251,7 @@ class Emitter:
                 continue
             op, parents = graph.op(i), graph.parents[i]
             operands = [names[i], *(names[p] for p in parents)]
-            found = self._template(op, len(parents))
+            found = self.namespace.template(op, len(parents))
             if found.derivatives is None:
                 result = f"d_{operands[0]}"
                 call = self.namespace.bind_derivative(op, len(parents))

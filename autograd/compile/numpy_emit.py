@@ -21,7 +21,7 @@ from ..value import Value
 from .emit import MAX_TERMS, Namespace, argument_names, product
 from .graph import Graph
 from .matrices import find_groups
-from .symbolic import ATOM, WHERE, Template, literal, render, template
+from .symbolic import ATOM, WHERE, literal, render
 
 
 def _numpy() -> Any:
@@ -228,10 +228,9 @@ class BatchedEmitter:
         parameters = set(self.wrt_position) if reduce is not None else set()
         self.groups = find_groups(graph, parameters, set(self.inputs))
         self.column = {i: (g.number, c) for g in self.groups for c, i in enumerate(g.members)}
-        self.templates: dict[tuple[Op, int], Template] = {}
         for i, op in enumerate(graph.ops):
             if op is not None:
-                self._template(op, len(graph.parents[i]))
+                namespace.template(op, len(graph.parents[i]))
         namespace.objects.update(HELPERS)
         self.arguments = argument_names(inputs, preferred_names, set(namespace.objects))
         self.names = [
@@ -242,17 +241,6 @@ class BatchedEmitter:
                 self.names[position] = name
         self.count = 0
         self.stacked: dict[tuple[int, ...], int] = {}  # a layer's stacked input -> its group
-
-    def _template(self, op: Op, arity: int) -> Template:
-        key = (op, arity)
-        found = self.templates.get(key)
-        if found is None:
-            found = self.templates[key] = template(op, arity, self.namespace.choice)
-            if found.forward is None:
-                self.namespace.bind_forward(op, arity)
-            if found.derivatives is None:
-                self.namespace.bind_derivative(op, arity)
-        return found
 
     def text(self, i: int) -> str:
         """A node's value in the code: its variable, argument, literal, or column of a group."""
@@ -286,7 +274,7 @@ class BatchedEmitter:
         self.count += 1
         op = graph.op(i)
         operands = [variable, *(self.text(p) for p in graph.parents[i])]
-        found = self._template(op, len(operands) - 1)
+        found = self.namespace.template(op, len(operands) - 1)
         if found.forward is not None:
             line = f"{variable} = {render(found.forward, operands)}"
         else:
@@ -336,7 +324,7 @@ class BatchedEmitter:
             else:
                 operands.append(self.text(what))
         op = graph.op(group.members[0])
-        found = self._template(op, len(operands) - 1)
+        found = self.namespace.template(op, len(operands) - 1)
         if found.forward is not None:
             lines.append(f"m{g} = {render(found.forward, operands)}")
         else:
@@ -403,7 +391,7 @@ class BatchedEmitter:
     def _locals(
         self, op: Op, operands: list[str], result: str, lines: list[str]
     ) -> list[tuple[str, int]]:
-        found = self._template(op, len(operands) - 1)
+        found = self.namespace.template(op, len(operands) - 1)
         if found.derivatives is None:
             call = self.namespace.bind_derivative(op, len(operands) - 1)
             lines.append(f"{result} = {call}({', '.join(operands)})")
