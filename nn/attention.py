@@ -35,17 +35,18 @@ from typing import Any
 
 from autograd import Value, linalg, no_grad, sum_values
 
-from .layers import Seed, make_rng
+from .layers import Seed, _positive_int, make_rng
 from .module import Module
 
 Scalar = Value | float
 Vector = list[Value]
 
 
-def _positive_int(n: Any, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return n
+def _positive_number(x: Any, what: str) -> float:
+    """`x` as a float, or a ValueError naming `what` unless x is a finite real number > 0."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not (x > 0 and math.isfinite(x)):
+        raise ValueError(f"{what} must be a number > 0, got {x!r}")
+    return float(x)
 
 
 def _gaussian_matrix(rows: int, cols: int, std: float, rng: random.Random) -> list[list[Value]]:
@@ -107,9 +108,7 @@ class RMSNorm(Module):
 
     def __init__(self, dim: int, eps: float = 1e-5, affine: bool = True) -> None:
         self.dim = _positive_int(dim, "dim")
-        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps > 0:
-            raise ValueError(f"eps must be a number > 0, got {eps!r}")
-        self.eps = float(eps)
+        self.eps = _positive_number(eps, "eps")
         self.affine = bool(affine)
         self.weight = [Value(1.0) for _ in range(dim)] if affine else []
 
@@ -133,9 +132,7 @@ class LayerNorm(Module):
 
     def __init__(self, dim: int, eps: float = 1e-5, affine: bool = True) -> None:
         self.dim = _positive_int(dim, "dim")
-        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps > 0:
-            raise ValueError(f"eps must be a number > 0, got {eps!r}")
-        self.eps = float(eps)
+        self.eps = _positive_number(eps, "eps")
         self.affine = bool(affine)
         self.weight = [Value(1.0) for _ in range(dim)] if affine else []
         self.bias = [Value(0.0) for _ in range(dim)] if affine else []
@@ -463,12 +460,7 @@ def sample(
     the model as trained. Runs under `no_grad()` (no graph is built). The same seed gives the same
     text.
     """
-    if (
-        isinstance(temperature, bool)
-        or not isinstance(temperature, (int, float))
-        or not (temperature > 0 and math.isfinite(temperature))
-    ):
-        raise ValueError(f"temperature must be a number > 0, got {temperature!r}")
+    _positive_number(temperature, "temperature")
     if tokenizer.vocab_size != model.vocab_size:
         raise ValueError(
             f"the tokenizer has {tokenizer.vocab_size} ids but the model {model.vocab_size}"
