@@ -12,6 +12,7 @@ torch = pytest.importorskip("torch", reason="PyTorch parity needs torch (pip ins
 
 import nn  # noqa: E402
 from autograd import Value  # noqa: E402
+from benchmarks.gpt_problem import gpt_matrices  # noqa: E402
 from nn.torch import TorchGPT, TorchMLP, rms_norm  # noqa: E402
 
 F = torch.nn.functional
@@ -177,18 +178,7 @@ def test_gpt_on_a_fixed_name_matches_torch():
     loss = model.loss(tokens)
     loss.backward()
 
-    block = model.blocks[0]
-    glass = {
-        "wte": model.wte.weight,
-        "wpe": model.wpe.weight,
-        "wq": block.attn.wq,
-        "wk": block.attn.wk,
-        "wv": block.attn.wv,
-        "wo": block.attn.wo,
-        "fc1": block.fc1,
-        "fc2": block.fc2,
-        "lm_head": model.lm_head,
-    }
+    glass = gpt_matrices(model)  # the weights by microgpt's names, as the benchmark peers use
     weights = {name: tensor(_floats(m)) for name, m in glass.items()}
     reference = microgpt_in_torch(weights, tokens, n_head=4)
     reference.backward()
