@@ -27,7 +27,7 @@ import gc
 import math
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ import nn
 from autograd import no_grad
 from demos import heading, parse_arguments
 from nn import plot
+from nn.train import progress_bar
 
 SEED = 42
 HELD_OUT_FRACTION = 0.1
@@ -87,7 +88,7 @@ def train(
     losses: list[float] = []
     held: list[tuple[int, float]] = []
     seconds = cpu_seconds = 0.0
-    bar = _progress(steps)
+    bar = progress_bar(steps, unit="step")
     was_enabled = gc.isenabled()
     gc.disable()  # the graphs hold no reference cycles: reference counting frees them
     try:
@@ -198,31 +199,6 @@ def draw_attention(weights: list[list[list[float]]], name: str, path: Path) -> P
         f"attention while reading “{name}”: softmax(q·k/√d) over earlier letters (blank: future)"
     )
     return plot.save(figure, path)
-
-
-class _PlainProgress:
-    """Without tqdm: a line every tenth of the steps."""
-
-    def __init__(self, steps: int) -> None:
-        self.steps, self.step = steps, 0
-
-    def __iter__(self) -> Iterator[int]:
-        for step in range(self.steps):
-            self.step = step
-            yield step
-
-    def set_postfix_str(self, text: str) -> None:
-        done = self.step + 1
-        if done % max(1, self.steps // 10) == 0:
-            print(f"step {done}/{self.steps}: {text}")
-
-
-def _progress(steps: int) -> Any:
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return _PlainProgress(steps)
-    return tqdm(range(steps), desc="training", unit="step")
 
 
 # -- the demo ------------------------------------------------------------------------------------

@@ -234,7 +234,7 @@ def fit(
     history = History(metrics={name: [] for name in chosen})
     if validation is not None:
         history.validation = {name: [] for name in ("loss", *chosen)}
-    bar = _progress(epochs, progress)
+    bar = progress_bar(epochs, progress)
     with _cycle_collector_paused():
         for epoch in bar:
             total, seen, predicted, targets = 0.0, 0, [], []
@@ -654,33 +654,35 @@ def _cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _progress(epochs: int, show: bool) -> Any:
-    """A tqdm bar over the epochs when available and wanted; else a plain range."""
+def progress_bar(total: int, show: bool = True, unit: str = "epoch") -> Any:
+    """A tqdm bar over `range(total)` when tqdm is installed and `show`; otherwise a plain
+    iterator that prints a line about every tenth of the way (nothing if not `show`). Either
+    takes `set_postfix_str(text)` (`fit` and the names demo use it)."""
     if show:
         try:
             from tqdm.auto import tqdm
         except ImportError:
             pass
         else:
-            return tqdm(range(epochs), desc="training", unit="epoch", leave=True)
-    return _PlainProgress(epochs, show)
+            return tqdm(range(total), desc="training", unit=unit, leave=True)
+    return _PlainProgress(total, show, unit)
 
 
 class _PlainProgress:
-    """Without tqdm: print a line about every tenth of the epochs (or nothing if not `show`)."""
+    """Without tqdm: print a line about every tenth of the way (or nothing if not `show`)."""
 
-    def __init__(self, epochs: int, show: bool) -> None:
-        self.epochs, self.show, self.epoch = epochs, show, 0
+    def __init__(self, total: int, show: bool, unit: str) -> None:
+        self.total, self.show, self.unit, self.done = total, show, unit, 0
 
     def __iter__(self) -> Iterator[int]:
-        for epoch in range(self.epochs):
-            self.epoch = epoch
-            yield epoch
+        for index in range(self.total):
+            self.done = index + 1
+            yield index
 
     def set_postfix_str(self, text: str) -> None:
-        done = self.epoch + 1
-        if self.show and (done % max(1, self.epochs // 10) == 0 or done == self.epochs):
-            print(f"epoch {done}/{self.epochs}: {text}")
+        done = self.done
+        if self.show and (done % max(1, self.total // 10) == 0 or done == self.total):
+            print(f"{self.unit} {done}/{self.total}: {text}")
 
 
 def _report(bar: Any, history: History) -> None:
