@@ -147,7 +147,7 @@ def draw_graph(
     kinds = set()
     cut_off = []
     for node, node_id in ids.items():
-        kind = _kind(node, outputs, parameter_names)
+        kind = node_kind(node, outputs, parameter_names)
         kinds.add(kind)
         fields = [names[node], f"data {format_number(node.data)}"]
         if show_grad:
@@ -232,10 +232,11 @@ def save(
     return path
 
 
-def _kind(node: Value, outputs: set[Value], parameter_names: dict[Value, str]) -> str:
+def node_kind(node: Value, outputs: set[Value], parameters: dict[Value, str]) -> str:
+    """How a node is coloured: output, parameter, leaf (input or constant) or computed."""
     if node in outputs:
         return "output"
-    if node in parameter_names:
+    if node in parameters:
         return "parameter"
     return "leaf" if node.is_leaf else "computed"
 

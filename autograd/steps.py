@@ -53,9 +53,8 @@ class Step:
     @property
     def term(self) -> str:
         """The term in numbers, `upstream · local = contribution`: `0.7864 · (-3) = -2.359`."""
-        return (
-            f"{_factor(self.upstream)} · {_factor(self.local)} = {format_number(self.contribution)}"
-        )
+        upstream, local = format_factor(self.upstream), format_factor(self.local)
+        return f"{upstream} · {local} = {format_number(self.contribution)}"
 
     def __repr__(self) -> str:
         return (
@@ -155,7 +154,7 @@ def _explanation(root: Value, grad: float, nodes: list[Value]) -> str:
             (
                 str(step.number),
                 f"∂{out}/∂{parent} {equals} ∂{out}/∂{child} · ∂{child}/∂{parent}",
-                f"= {_factor(step.upstream)} · {_factor(step.local)}",
+                f"= {format_factor(step.upstream)} · {format_factor(step.local)}",
                 f"= {format_number(step.contribution)}",
                 f"{parent}.grad = {format_number(step.parent_grad)}",
             )
@@ -206,7 +205,7 @@ def name_nodes(nodes: Iterable[Value]) -> dict[Value, str]:
     return names
 
 
-def _factor(x: float) -> str:
+def format_factor(x: float) -> str:
     """A number as a factor of a product: negative ones in parentheses, `0.5 · (-3)`."""
     return f"({format_number(x)})" if x < 0 else format_number(x)
 

@@ -22,10 +22,11 @@ from typing import Any
 
 from .. import ops
 from ..check import numerical_grad
+from ..draw import node_kind
 from ..graph import backprop_order, walk
 from ..mode import no_grad
 from ..ops import formula
-from ..steps import format_number, name_nodes, steps
+from ..steps import format_factor, format_number, name_nodes, steps
 from ..value import Value, evaluate_rule
 
 Number = float | str  # a float, or "Infinity"/"-Infinity"/"NaN" (JSON has no non-finite numbers)
@@ -181,7 +182,7 @@ def _node_table(
         table["id"].append(names[node])
         table["label"].append(node.label)
         table["op"].append(node.op)
-        table["kind"].append(_kind(node, outputs, param_group))
+        table["kind"].append(node_kind(node, outputs, param_group))
         table["data"].append(number(node.data))
         table["dataText"].append(text(node.data))
         table["parents"].append([index[parent] for parent in node.parents])
@@ -193,7 +194,7 @@ def _node_table(
                 table[key].append([])
             continue
         table["formula"].append(formula(node, names))
-        table["numbers"].append(formula(node, {p: _factor(p.data) for p in node.parents}))
+        table["numbers"].append(formula(node, {p: format_factor(p.data) for p in node.parents}))
         local = evaluate_rule(node, create_graph=False)
         table["local"].append([number(d) for d in local])
         table["localText"].append([text(d) for d in local])
@@ -201,19 +202,6 @@ def _node_table(
             [list(ops.rule_text(node, j, names)) for j in range(len(node.parents))]
         )
     return table
-
-
-def _factor(x: float) -> str:
-    """A number as an operand in a formula: negative ones in parentheses."""
-    return f"({text(x)})" if x < 0 else text(x)
-
-
-def _kind(node: Value, outputs: set[Value], param_group: dict[Value, str]) -> str:
-    if node in outputs:
-        return "output"
-    if node in param_group:
-        return "parameter"
-    return "leaf" if node.is_leaf else "computed"
 
 
 def _backward(
