@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -9,46 +10,56 @@ if TYPE_CHECKING:
     from .value import Value
 
 
-_FINISH = object()
-"""Pushed above a node whose parents are being walked: when popped, that node is finished."""
-
-
-def backprop_order(
-    roots: Value | Iterable[Value], leaves_with_grad: list[Value] | None = None
-) -> list[Value]:
+def backprop_order(roots: Value | Iterable[Value]) -> list[Value]:
     """The computed (non-leaf) Values reachable from `roots`, each listed before its parents.
 
-    This is the order in which the chain rule runs: when a node is reached, every path from the
-    roots to it has been seen, so its gradient is complete. It is the reverse of a depth-first
-    post-order (a node is finished after all its parents are), walked with an explicit stack so
-    any depth works: a node popped for the first time is pushed back under a marker and its
-    parents, and finished when the marker comes off. Parents are walked in argument order.
-    Leaves are left out: nothing flows out of them. One set of seen nodes is the only memory per
-    node besides the result (~80-130 B/node at the peak, measured with tracemalloc), and nothing
-    allocated per node stays alive, so the cycle collector is not woken up.
-
-    `leaves_with_grad`, if given, receives each leaf parent whose `.grad` is not 0 (once per
-    edge): `backward` sets their grads aside without a second pass over the graph.
+    This is the order in which `backward` runs the chain rule: the tapes the nodes lie on from
+    the newest to the oldest, each from its last entry to its first (see `autograd.value`).
+    Nodes are made after their parents, so when a node is reached every path from the roots to
+    it has been seen and its gradient is complete. One mark per tape entry (a bytearray) is the
+    only memory per node besides the result. Leaves are left out: nothing flows out of them.
     """
-    finished: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[Any] = [root for root in reversed(_as_list(roots)) if root._parents]
-    while stack:
-        node = stack.pop()
-        if node is _FINISH:
-            finished.append(stack.pop())
-        elif node not in seen:  # in a DAG a node seen before is finished already
-            seen.add(node)
-            stack.append(node)
-            stack.append(_FINISH)
-            for parent in reversed(node._parents):  # so the first parent is walked first
-                if parent._parents:
-                    if parent not in seen:
-                        stack.append(parent)
-                elif parent.grad and leaves_with_grad is not None:
-                    leaves_with_grad.append(parent)
-    finished.reverse()
-    return finished
+    marks: dict[Any, bytearray] = {}
+    pending: list[tuple[int, Any]] = []
+    for root in _as_list(roots):
+        _mark(root._tape, root._index, marks, pending)
+    order: list[Value] = []
+    while pending:
+        tape = heapq.heappop(pending)[1]
+        mark, ops, imports = marks[tape], tape.ops, tape.imports
+        for i in range(len(mark) - 1, -1, -1):
+            if mark[i]:
+                if ops[i] is not None:
+                    order.append(tape.value(i))
+                    for p in tape.parents(i):
+                        mark[p] = 1
+                elif i in imports:
+                    _mark(*imports[i], marks, pending)
+    return order
+
+
+def reached_entries(tape: Any, starts: list[int]) -> bytearray:
+    """For each entry of `tape`: 1 if a path leads to it from one of the entries `starts`."""
+    mark = bytearray(len(tape.data))
+    for i in starts:
+        mark[i] = 1
+    ops = tape.ops
+    for i in range(max(starts), -1, -1):
+        if mark[i] and ops[i] is not None:
+            for p in tape.parents(i):
+                mark[p] = 1
+    return mark
+
+
+def _mark(tape: Any, i: int, marks: dict[Any, bytearray], pending: list[tuple[int, Any]]) -> None:
+    """Mark entry i of `tape` reached (a leaf, with no tape, has nothing to mark)."""
+    if tape is None:
+        return
+    mark = marks.get(tape)
+    if mark is None:
+        mark = marks[tape] = bytearray(len(tape.data))
+        heapq.heappush(pending, (-tape.serial, tape))
+    mark[i] = 1
 
 
 def walk(roots: Value | Iterable[Value]) -> Iterator[Value]:

@@ -170,7 +170,7 @@ class Op:
 
     def __call__(self, *args: Scalar, **params: float) -> Scalar:
         """Apply this primitive: floats in, float out; any Value in, a Value out."""
-        if len(args) == 1 and not params and type(args[0]) is Value and self.arity == 1:
+        if len(args) == 1 and not params and isinstance(args[0], Value) and self.arity == 1:
             return apply(self, args[0])  # the common case (an activation): ~3x less overhead
         arity = self.arity
         if arity is not None and len(args) != arity:
@@ -189,7 +189,7 @@ class Op:
         op = self.bind(**params) if params else self
         for arg in args:
             if isinstance(arg, Value):  # numbers become constants (finite ones: docs/numbers.md)
-                return apply(op, *[as_value(arg) for arg in args])
+                return apply(op, *args)
         floats = [number(arg, "operand") for arg in args]  # as `math` does: inf and nan allowed
         try:
             return op.forward(*floats)

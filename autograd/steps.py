@@ -114,7 +114,7 @@ def _terms(order: list[Value]) -> Iterator[Step]:
                 accumulated,
             )
         if mode.state.anomaly:
-            check_backward(node, local)
+            check_backward(node, local, [parent.grad for parent in node._parents])
 
 
 def explain(root: Value, grad: float = 1.0) -> None:

@@ -259,7 +259,8 @@ def test_deepcopy_keeps_shared_nodes_shared():
     b = a * a
     c = b + a
     copied_b, copied_c = copy.deepcopy([b, c])
-    assert copied_c.parents[0] is copied_b and copied_b.parents == (copied_c.parents[1],) * 2
+    assert copied_c.parents[0] == copied_b and copied_b.parents == (copied_c.parents[1],) * 2
+    assert copied_b != b and copied_c.parents[1] is not a  # a copy, leaf and all
     assert copied_c.operation is c.operation and copied_c.op == "+"
 
 

@@ -65,7 +65,7 @@ def test_each_step_applies_its_term_and_the_last_grad_is_the_parents(expression)
     root = expression.fn(*[Value(x) for x in expression.inputs])
     for number, step in enumerate(steps(root), start=1):
         assert step.number == number
-        assert step.parent is step.node.parents[step.index]
+        assert step.parent == step.node.parents[step.index]
         assert step.contribution == step.local * step.upstream
         assert step.upstream == step.node.grad
         assert step.parent_grad == step.parent.grad
@@ -92,7 +92,7 @@ def test_next_advances_backprop_and_grads_can_be_inspected_midway():
     assert y.grad == 1.0  # seeded at once, like backward()
     assert (x.grad, w.grad, b.grad) == (0.0, 0.0, 0.0)
     first = next(walk_through)
-    assert first.node is y and first.index == 0 and first.upstream == 1.0
+    assert first.node == y and first.index == 0 and first.upstream == 1.0
     assert first.local == pytest.approx(1 - math.tanh(0.5) ** 2)
     assert first.parent.grad == first.contribution == first.parent_grad
     assert (x.grad, w.grad, b.grad) == (0.0, 0.0, 0.0)
