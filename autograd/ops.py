@@ -604,6 +604,8 @@ def dot(xs: Sequence[Scalar], ys: Sequence[Scalar]) -> Scalar:
         raise ValueError(f"dot: lengths differ, {len(xs)} and {len(ys)}")
     if not xs:
         return 0.0
+    if isinstance(xs[0], Value):  # the common case, without the op's checks (~10% of a dot)
+        return apply(DOT, *xs, *ys)
     return DOT(*xs, *ys)
 
 
