@@ -599,7 +599,8 @@ def sum_values(values: Sequence[Scalar]) -> Scalar:
 
 def dot(xs: Sequence[Scalar], ys: Sequence[Scalar]) -> Scalar:
     """Σ xᵢyᵢ as one node (∂/∂xᵢ = yᵢ, ∂/∂yᵢ = xᵢ); both lists must have the same length."""
-    xs, ys = list(xs), list(ys)
+    if type(xs) is not list or type(ys) is not list:
+        xs, ys = list(xs), list(ys)
     if len(xs) != len(ys):
         raise ValueError(f"dot: lengths differ, {len(xs)} and {len(ys)}")
     if not xs:
