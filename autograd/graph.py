@@ -34,7 +34,8 @@ def backprop_order(roots: Value | Iterable[Value]) -> list[Value]:
                     for p in tape.parents(i):
                         mark[p] = 1
                 elif i in imports:
-                    _mark(*imports[i], marks, pending)
+                    source, j = imports[i]
+                    _mark(source, j, marks, pending)
     return order
 
 

@@ -18,7 +18,7 @@ from numbers import Real
 from typing import Any
 
 from . import ops
-from .value import Scalar, Value, apply, as_value
+from .value import Scalar, Value, as_value
 
 Vector = Sequence[Scalar]
 Matrix = Sequence[Sequence[Scalar]]
@@ -68,7 +68,7 @@ def matvec(a: Matrix, x: Vector) -> list[Scalar]:
         raise ValueError(f"matvec: matrix is {rows}x{cols} but vector has length {len(x)}")
     if cols and (_any_value(x) or any(_any_value(row) for row in a)):
         values = [as_value(element) for element in x]  # wrap numbers once, not once per row
-        return [_dot_node(row, values) for row in a]
+        return [ops.dot(row, values) for row in a]
     return [ops.dot(row, x) for row in a]
 
 
@@ -126,14 +126,6 @@ def _is_scalar(x: object) -> bool:
 
 def _any_value(xs: Vector) -> bool:
     return any(isinstance(x, Value) for x in xs)
-
-
-def _dot_node(xs: Vector, ys: list[Value]) -> Scalar:
-    """One `dot` node for x·y; the fast path when every entry is already a Value."""
-    try:
-        return apply(ops.DOT, *xs, *ys)  # type: ignore[arg-type]  # checked by the except
-    except AttributeError:  # a plain number among xs: let ops.dot wrap it as a constant
-        return ops.dot(xs, ys)
 
 
 def _quick_shape(a: Array) -> tuple[int, ...]:

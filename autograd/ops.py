@@ -31,7 +31,6 @@ from .value import (
     Scalar,
     Value,
     apply,
-    as_value,
     domain_error,
     format_number,
     install_method,

@@ -87,7 +87,7 @@ def test_a_training_loop_keeps_one_step_alive_not_all_of_them():
         w, b = Value(0.3), Value(-0.2)
         loss = None
         sizes = []
-        for step in range(50):
+        for _ in range(50):
             loss = sum(((w * x + b) - 2 * x) ** 2 for x in range(1, 40))
             loss.backward()
             w.data -= 1e-4 * w.grad
