@@ -18,7 +18,7 @@ from numbers import Real
 from typing import Any
 
 from . import ops
-from .value import Scalar, Value, as_value
+from .value import Scalar, Value, apply_rows
 
 Vector = Sequence[Scalar]
 Matrix = Sequence[Sequence[Scalar]]
@@ -67,8 +67,7 @@ def matvec(a: Matrix, x: Vector) -> list[Scalar]:
     if len(x) != cols:
         raise ValueError(f"matvec: matrix is {rows}x{cols} but vector has length {len(x)}")
     if cols and (_any_value(x) or any(_any_value(row) for row in a)):
-        values = [as_value(element) for element in x]  # wrap numbers once, not once per row
-        return [ops.dot(row, values) for row in a]
+        return list(apply_rows(ops.DOT, a, x))  # x's entries on the tape found once
     return [ops.dot(row, x) for row in a]
 
 

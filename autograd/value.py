@@ -35,7 +35,7 @@ import math
 import operator
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -225,6 +225,31 @@ def apply(op: Op, *inputs: Scalar) -> Value:
     if mode.entered and mode.state.anomaly and not math.isfinite(result):
         raise forward_anomaly(op, inputs, result)
     return _append(tape, result, op, args)
+
+
+def apply_rows(op: Op, rows: Sequence[Sequence[Scalar]], shared: Sequence[Scalar]) -> list[Value]:
+    """`[apply(op, *row, *shared) for row in rows]`, finding the entries of `shared` once: a
+    matrix-vector product is one `dot` per row over the same vector (digits' MLP: ~25% faster)."""
+    if mode.entered and not mode.state.enabled or not rows:
+        return [apply(op, *row, *shared) for row in rows]
+    shared = tuple(shared)
+    tape, shared_entries = enter(shared)
+    results = []
+    for row in rows:
+        row_tape, row_entries = enter(tuple(row))
+        while row_tape is not tape:  # a new tape was started: enter the vector there too
+            tape, shared_entries = enter(shared)
+            row_tape, row_entries = enter(tuple(row))
+        args = row_entries + shared_entries
+        data = tape.data
+        try:
+            result = op.forward(*gather(data, args))
+        except (ValueError, ZeroDivisionError, OverflowError) as error:
+            raise domain_error(op, (*row, *shared), error) from None
+        if mode.entered and mode.state.anomaly and not math.isfinite(result):
+            raise forward_anomaly(op, (*row, *shared), result)
+        results.append(_append(tape, result, op, args))
+    return results
 
 
 def gather(data: list[float], entries: tuple[int, ...]) -> tuple[float, ...]:

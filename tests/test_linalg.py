@@ -44,9 +44,9 @@ def test_values_in_values_out_with_labels():
 
 def test_matvec_is_one_dot_node_per_row_with_input_gradients():
     W = linalg.matrix(A)
-    x = [1.0, 0.0, -1.0]  # plain numbers are wrapped once and shared by every row
+    x = [1.0, 0.0, -1.0]  # plain numbers are entered once and shared by every row
     y = linalg.matvec(W, x)
-    assert y[0].parents[3] is y[1].parents[3]
+    assert y[0].parents[3] == y[1].parents[3]  # one node (== is node identity)
     (y[0] + y[1] * 2).backward()
     # ∂(y₀ + 2y₁)/∂W₁ⱼ = 2xⱼ
     assert [w.grad for w in W[1]] == [2.0, 0.0, -2.0]
