@@ -53,7 +53,7 @@ def engines() -> tuple[list[Engine], list[str]]:
     Scalar engines run `names_step` with the default gc and with gc off. Their `digits_epoch`
     (about 300,000 nodes per batch of 32) runs with gc off only: with the default gc, the cycle
     collector walks the growing graph again and again (micrograd: ~30 s per batch here, ~20 min an
-    epoch). glassgrad's `nn.fit` and the names demo pause gc while they train.
+    epoch). glassgrad's `nn.fit` and the names demo leave gc on (the graph lives on flat tapes).
     """
     slots = gpt_peers.SlotsValue
     found = [
@@ -199,17 +199,23 @@ def target_lines(results: dict[str, list[Timed]], problem: GptProblem) -> list[s
         lines.append(f"| {title} | {text} | {'—' if met is None else 'yes' if met else 'NO'} |")
 
     fast, off = DYNAMIC + " (gc off)", " (gc off)"
+    if DYNAMIC in names:
+        thousand = names[DYNAMIC] * 1000 / problem.names_steps
+        add(
+            "names demo, 1,000 steps (default gc, as the demo runs)",
+            f"{thousand:.1f} s CPU (target <= 20 s)",
+            thousand <= 20,
+        )
     if fast in names:
         thousand = names[fast] * 1000 / problem.names_steps
         add(
-            "names demo, 1,000 steps (gc paused, as the demo runs)",
+            "names demo, 1,000 steps (gc off)",
             f"{thousand:.1f} s CPU (target <= 20 s)",
             thousand <= 20,
         )
     else:
         add("names demo, 1,000 steps", "not measured", None)
     for title, slow, quick in (
-        ("names_step vs the microgpt-style engine, each as it runs", MICROGPT, fast),
         ("names_step vs the microgpt-style engine, default gc in both", MICROGPT, DYNAMIC),
         ("names_step vs the microgpt-style engine, gc off in both", MICROGPT + off, fast),
     ):
@@ -219,8 +225,8 @@ def target_lines(results: dict[str, list[Timed]], problem: GptProblem) -> list[s
         else:
             add(title, "not measured", None)
     for title, row in (
-        ("digits epoch, dynamic engine (gc paused, as nn.fit)", fast),
-        ("digits epoch, dynamic engine, default gc", DYNAMIC),
+        ("digits epoch, dynamic engine, default gc (as nn.fit runs it)", DYNAMIC),
+        ("digits epoch, dynamic engine, gc off", fast),
     ):
         if row in digits:
             add(title, f"{digits[row]:.2f} s CPU (target <= 1.5 s)", digits[row] <= 1.5)

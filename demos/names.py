@@ -23,7 +23,6 @@ Run: python -m demos.names [--quick] [--out DIR]
 
 from __future__ import annotations
 
-import gc
 import math
 import random
 import time
@@ -89,28 +88,22 @@ def train(
     held: list[tuple[int, float]] = []
     seconds = cpu_seconds = 0.0
     bar = progress_bar(steps, unit="step")
-    was_enabled = gc.isenabled()
-    gc.disable()  # the graphs hold no reference cycles: reference counting frees them
-    try:
-        for step in bar:
-            if step in checkpoints:
-                held.append((step, mean_loss(model, tokenizer, held_out)))
-            started, cpu_started = time.perf_counter(), time.process_time()
-            loss = model.loss(tokenizer.wrap(train_names[step % len(train_names)]))
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-            seconds += time.perf_counter() - started
-            cpu_seconds += time.process_time() - cpu_started
-            losses.append(loss.data)
-            if step % 10 == 9 or step == steps - 1:
-                smoothed = sum(losses[-SMOOTHING:]) / len(losses[-SMOOTHING:])
-                bar.set_postfix_str(f"loss={loss.data:.3f}, smoothed={smoothed:.3f}")
-        held.append((steps, mean_loss(model, tokenizer, held_out)))
-    finally:
-        if was_enabled:
-            gc.enable()
+    for step in bar:
+        if step in checkpoints:
+            held.append((step, mean_loss(model, tokenizer, held_out)))
+        started, cpu_started = time.perf_counter(), time.process_time()
+        loss = model.loss(tokenizer.wrap(train_names[step % len(train_names)]))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        seconds += time.perf_counter() - started
+        cpu_seconds += time.process_time() - cpu_started
+        losses.append(loss.data)
+        if step % 10 == 9 or step == steps - 1:
+            smoothed = sum(losses[-SMOOTHING:]) / len(losses[-SMOOTHING:])
+            bar.set_postfix_str(f"loss={loss.data:.3f}, smoothed={smoothed:.3f}")
+    held.append((steps, mean_loss(model, tokenizer, held_out)))
     return {"losses": losses, "held_out": held, "seconds": seconds, "cpu_seconds": cpu_seconds}
 
 
