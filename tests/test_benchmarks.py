@@ -61,3 +61,11 @@ def test_the_command_prints_tables_and_targets(capsys, monkeypatch):
 
 def test_workload_names_are_known():
     assert set(WORKLOADS) >= {"moons_step", "moons_train", "deep_chain", "wide_sum", "node_memory"}
+
+
+def test_the_gc_overhead_command_reports_both_workloads(capsys):
+    from benchmarks import gc_overhead
+
+    assert gc_overhead.main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "| deep_chain |" in out and "| moons_train |" in out and "gc overhead" in out
