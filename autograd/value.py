@@ -128,6 +128,14 @@ def new_tape() -> Tape:
     return tape
 
 
+def current_tape() -> Tape:
+    """This thread's tape for the next node (a new one if there is none or it is full)."""
+    tape = _recording.current()
+    if tape is None or len(tape.data) >= TAPE_LENGTH:
+        tape = new_tape()
+    return tape
+
+
 def enter(inputs: tuple[Scalar, ...]) -> tuple[Tape, tuple[int, ...]]:
     """This thread's current tape and the entry numbers of `inputs` on it, appending entries
     where needed: a leaf once per tape while its data is unchanged (a changed leaf gets a new
@@ -137,9 +145,7 @@ def enter(inputs: tuple[Scalar, ...]) -> tuple[Tape, tuple[int, ...]]:
     If an input lies on a tape newer than the current one (made by another thread), a new
     current tape is started, so imports always point from newer tapes to older ones.
     """
-    tape = _recording.current()
-    if tape is None or len(tape.data) >= TAPE_LENGTH:
-        tape = new_tape()
+    tape = current_tape()
     serial = tape.serial
     try:  # the common case at list-comprehension speed: every input already on this tape
         entries = [x._index if x._serial == serial else -1 for x in inputs]  # type: ignore[union-attr]
@@ -392,9 +398,13 @@ def unary(op: Op) -> Callable[[Value], Value]:
 
 def reflected(op: Op) -> Callable[[Value, float], Value]:
     """`other op x` for a number `other` and a Value x (`2 * x` calls `x.__rmul__(2)`)."""
+    combine = binary(op)
 
     def apply_reflected(x: Value, other: float) -> Value:
-        return apply(op, other, x)
+        if mode.entered and not mode.state.enabled:
+            return _leaf(_forward(op, (other, x)))
+        tape = current_tape()
+        return combine(tape.value(constant(tape, other)), x)
 
     return apply_reflected
 
@@ -618,7 +628,7 @@ class Value:
         """The float held, as `torch.Tensor.item()`."""
         return self.data
 
-    # -- comparisons look at data; ==, hash stay identity ----------------------------------------
+    # -- comparisons look at data (== and hash are by node, above) -------------------------------
     # `autograd.compile` records them as guards while it traces (mode.state.observer).
 
     def __lt__(self, other: Scalar) -> bool:
