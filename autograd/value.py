@@ -21,9 +21,10 @@ node starts a new tape, and a node of an older tape used on a newer one is linke
 entry. A Value kept alive therefore keeps alive its own graph, plus at most the rest of the tapes
 it lies on (nodes of other graphs made on the same tape).
 
-Reading order: the tape, how a node is made (`apply`), the node and its operators, `backward`.
-Below the line: what a node shows, comparisons, named methods (made from the op table), copying,
-number validation and every error message the engine writes.
+Reading order: the tape, the node (`Value`: its numbers, operators and `backward`), how a node
+is made (`apply` and its unrolled fast paths), the chain rule over the tapes. Then: graph
+utilities, named methods (made from the op table), number validation and every error message
+the engine writes.
 """
 
 from __future__ import annotations
@@ -109,6 +110,321 @@ class Tape:
         node._index = i
         node._serial = self.serial
         return node
+
+
+class Value:
+    """A scalar in the computation graph: `Value(2.0, label='w')`.
+
+    `data` is always a finite Python float (see docs/numbers.md for the opt-in to inf and nan);
+    `grad` is ∂(output of the last backward)/∂(this value). Equality and hashing are by node
+    (a leaf equals only itself; two handles of one computed node are equal); `< <= > >=`
+    compare `data`.
+
+    A leaf keeps its data, grad and label itself (`_tape` is None; `_index` is its entry on the
+    tape numbered `_serial`, where it was entered last). A computed Value is entry `_index` of
+    `_tape` (`_serial` is that tape's), and its data, grad and label live on the tape. One
+    class for both: the hot paths read the same attributes of every input, and CPython's
+    attribute caches stay specialized (two classes made `dot` ~1.5x slower, measured).
+    """
+
+    __slots__ = ("_tape", "_index", "_serial", "_data", "_grad", "_label")
+
+    def __init__(self, data: float, label: str = "", *, allow_nonfinite: bool = False) -> None:
+        if isinstance(data, Value):
+            raise TypeError(
+                f"Value(...) takes a number, got a Value {data!r}; use the Value itself or "
+                "x.detach()"
+            )
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__} {label!r}")
+        self._tape: Tape | None = None
+        self._index = 0
+        self._serial = -1
+        self._data = number(data, "Value data", finite=not allow_nonfinite)
+        self._grad: Any = 0.0
+        self._label = label
+
+    @property
+    def data(self) -> float:
+        """The number this Value holds."""
+        tape = self._tape
+        return self._data if tape is None else tape.data[self._index]
+
+    @data.setter
+    def data(self, value: float) -> None:
+        tape = self._tape
+        if tape is None:
+            self._data = value
+            self._serial = -1  # graphs made from now on use the new number (a new tape entry)
+        else:
+            tape.data[self._index] = value
+
+    @property
+    def grad(self) -> Any:
+        """∂(output of the last backward)/∂(this value)."""
+        tape = self._tape
+        if tape is None:
+            return self._grad
+        grads, i = tape.grads, self._index
+        return grads[i] if i < len(grads) else 0.0
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        tape = self._tape
+        if tape is None:
+            self._grad = value
+            return
+        grads, i = tape.grads, self._index
+        if i >= len(grads):
+            grads.extend([0.0] * (i + 1 - len(grads)))
+        grads[i] = value
+
+    @property
+    def label(self) -> str:
+        """A name for pictures and messages ('' for none)."""
+        tape = self._tape
+        return self._label if tape is None else tape.labels.get(self._index, "")
+
+    @label.setter
+    def label(self, value: str) -> None:
+        tape = self._tape
+        if tape is None:
+            self._label = value
+        else:
+            tape.labels[self._index] = value
+
+    # -- arithmetic: each operator applies one row of the op table -----------------------------
+    # `x + y` is `binary(ADD)(x, y)`, `2 + x` is `reflected(ADD)(x, 2)`, `-x` is `unary(NEG)(x)`:
+    # the operators are set right after the op table is imported, at the end of this module.
+
+    if TYPE_CHECKING:
+
+        def __add__(self, other: Scalar) -> Value: ...
+        def __radd__(self, other: float) -> Value: ...
+        def __sub__(self, other: Scalar) -> Value: ...
+        def __rsub__(self, other: float) -> Value: ...
+        def __mul__(self, other: Scalar) -> Value: ...
+        def __rmul__(self, other: float) -> Value: ...
+        def __truediv__(self, other: Scalar) -> Value: ...
+        def __rtruediv__(self, other: float) -> Value: ...
+        def __rpow__(self, base: float) -> Value: ...
+        def __neg__(self) -> Value: ...
+        def __abs__(self) -> Value: ...
+
+    def __pow__(self, exponent: Scalar) -> Value:
+        if isinstance(exponent, Value):
+            return binary(POW)(self, exponent)
+        n = number(exponent, "exponent", finite=True)  # x**n: the power row bound to n
+        return unary(POWER._bound.get((n,)) or POWER.bind(n=n))(self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    # -- backpropagation --------------------------------------------------------------------------
+
+    def backward(self, grad: float = 1.0) -> None:
+        """Backpropagate from this Value: every ancestor's `.grad` gets ∂self/∂ancestor · grad.
+
+        The chain rule runs over the tapes from the newest entry to the oldest (creation order
+        reversed is a topological order; any depth works). Leaf grads accumulate across calls,
+        as in PyTorch: a pass sums each leaf's gradient from 0 and adds the total to what the
+        leaf held, so calling `backward()` twice exactly doubles every leaf grad, bit for bit.
+        Interior grads show the last pass that reached them. A node whose gradient is 0 passes
+        nothing on (not even where its local derivative is infinite).
+        """
+        seed = number(grad, "grad", finite=True)
+        if self._tape is None:  # a leaf: ∂self/∂self = 1
+            self.grad += seed
+            return
+        backpropagate(self._tape, self._index, seed)
+
+    # ---------------------------------------------------------------------------------------------
+    # Below this line: what a node shows, comparisons, graph utilities, copying. The named methods
+    # (`x.tanh()`, `x.exp()`, …) are not written here: `install_method` makes one per row of the
+    # op table, so a new primitive gets its method by itself.
+    # ---------------------------------------------------------------------------------------------
+
+    if TYPE_CHECKING:  # the named methods installed from the op table
+
+        def __getattr__(self, name: str) -> Callable[..., Value]: ...
+
+    @property
+    def _parents(self) -> tuple[Value, ...]:
+        tape = self._tape
+        if tape is None:
+            return ()
+        return tuple([tape.value(p) for p in tape.parents(self._index)])
+
+    @property
+    def _op(self) -> Op | None:
+        tape = self._tape
+        return None if tape is None else tape.ops[self._index]
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        tape = self._tape
+        return (
+            tape is not None
+            and type(other) is Value
+            and other._tape is tape
+            and other._index == self._index
+        )
+
+    def __hash__(self) -> int:
+        tape = self._tape
+        return id(self) >> 4 if tape is None else hash((id(tape), self._index))
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The Values this one was computed from, in argument order (`a + a` has `(a, a)`)."""
+        return self._parents
+
+    @property
+    def op(self) -> str:
+        """The primitive that made this Value, as pictures show it: `'tanh'`, `'+'`, with a
+        family's parameters `'**2'`, `'leaky_relu(0.2)'`; `''` for a leaf."""
+        return self._op.title if self._op is not None else ""
+
+    @property
+    def operation(self) -> Op | None:
+        """The row of the op table that made this Value (bound to its parameters), or None;
+        `operation.name` is its key in `autograd.REGISTRY` (`'power'` for `x**2`)."""
+        return self._op
+
+    @property
+    def is_leaf(self) -> bool:
+        """True when this Value was not computed from others (an input, a parameter, a constant)."""
+        return not self._parents
+
+    def local_derivatives(self) -> tuple[float, ...]:
+        """∂self/∂parent for each parent, as floats, from the op's rule."""
+        if self._op is None:
+            return ()
+        return evaluate_rule(self, create_graph=False)
+
+    def __repr__(self) -> str:
+        text = f"Value(data={float_text(self.data)}, grad={float_text(self.grad)}"
+        if self._op is not None:
+            text += f", op={self._op.title!r}"
+        if self.label:
+            text += f", label={self.label!r}"
+        return text + ")"
+
+    def _repr_html_(self) -> str:
+        """One line for notebooks: label, data, grad and op."""
+        from html import escape
+
+        cells = [
+            f"<b>{escape(self.label)}</b>" if self.label else "",
+            f"data {escape(format_number(self.data))}",
+            f"grad {escape(format_number(self.grad))}",
+        ]
+        if self._op is not None:
+            cells.append(f"op <code>{escape(self._op.title)}</code>")
+        return f"<span class='glassgrad-value'>{' · '.join(c for c in cells if c)}</span>"
+
+    def __float__(self) -> float:
+        return self.data
+
+    def item(self) -> float:
+        """The float held, as `torch.Tensor.item()`."""
+        return self.data
+
+    # -- comparisons look at data (== and hash are by node, above) -------------------------------
+    # `autograd.compile` records them as guards while it traces (mode.state.observer).
+
+    def __lt__(self, other: Scalar) -> bool:
+        outcome = self.data < _data_of(other)
+        if mode.entered and mode.state.observer is not None:
+            mode.state.observer(self, "<", other, outcome)
+        return outcome
+
+    def __le__(self, other: Scalar) -> bool:
+        outcome = self.data <= _data_of(other)
+        if mode.entered and mode.state.observer is not None:
+            mode.state.observer(self, "<=", other, outcome)
+        return outcome
+
+    def __gt__(self, other: Scalar) -> bool:
+        outcome = self.data > _data_of(other)
+        if mode.entered and mode.state.observer is not None:
+            mode.state.observer(self, ">", other, outcome)
+        return outcome
+
+    def __ge__(self, other: Scalar) -> bool:
+        outcome = self.data >= _data_of(other)
+        if mode.entered and mode.state.observer is not None:
+            mode.state.observer(self, ">=", other, outcome)
+        return outcome
+
+    # -- graph utilities -------------------------------------------------------------------------
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and label: gradients do not flow through it."""
+        node = _leaf(self.data)
+        node.label = self.label
+        return node
+
+    def draw(self, **options: Any) -> Any:
+        """Shortcut for `autograd.draw_graph(self, **options)` (a graphviz.Digraph)."""
+        from .draw import draw_graph
+
+        return draw_graph(self, **options)
+
+    def view(self, **options: Any) -> Any:
+        """Shortcut for `autograd.view(self, **options)`: the interactive page of this graph."""
+        from importlib import import_module
+
+        return import_module(".viewer", __package__).view(self, **options)
+
+    # -- copying: iterative, so graphs of any depth copy and pickle -------------------------------
+
+    def __copy__(self) -> Value:
+        """A new node with the same data, grad, label, op and parents (the parents are shared)."""
+        op = self._op
+        copy = _leaf(self.data) if op is None else record(op, self._parents, self.data)
+        copy.grad, copy.label = self.grad, self.label
+        return copy
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        """A copy of the whole graph reaching this Value (shared nodes stay shared)."""
+        for node in parents_first(self):
+            if _key(node) not in memo:
+                op = node._op
+                if op is None:
+                    copy = _leaf(node.data)
+                else:
+                    parents = tuple(memo[_key(parent)] for parent in node._parents)
+                    copy = record(op, parents, node.data)
+                copy.grad, copy.label = node.grad, node.label
+                memo[_key(node)] = copy
+        copied: Value = memo[_key(self)]
+        return copied
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle the graph as a flat list of nodes (no recursion, any depth).
+
+        Ops are stored by name and parameters and looked up in the op table when loaded, so a
+        user primitive must be registered again first. Each pickled Value carries its own graph:
+        two Values pickled separately no longer share their common nodes when loaded.
+        """
+        nodes = parents_first(self)
+        index = {node: i for i, node in enumerate(nodes)}
+        records = [
+            (
+                node.data,
+                node.grad,
+                node.label,
+                None if node._op is None else (node._op.name, tuple(node._op.params.items())),
+                tuple(index[parent] for parent in node._parents),
+            )
+            for node in nodes
+        ]
+        return (_rebuild, (records,))
+
+
+# -- making nodes: the thread's tape, entering inputs, the hot paths ------------------------------
 
 
 class _Recording(threading.local):
@@ -409,337 +725,7 @@ def reflected(op: Op) -> Callable[[Value, float], Value]:
     return apply_reflected
 
 
-class Value:
-    """A scalar in the computation graph: `Value(2.0, label='w')`.
-
-    `data` is always a finite Python float (see docs/numbers.md for the opt-in to inf and nan);
-    `grad` is ∂(output of the last backward)/∂(this value). Equality and hashing are by node
-    (a leaf equals only itself; two handles of one computed node are equal); `< <= > >=`
-    compare `data`.
-
-    A leaf keeps its data, grad and label itself (`_tape` is None; `_index` is its entry on the
-    tape numbered `_serial`, where it was entered last). A computed Value is entry `_index` of
-    `_tape` (`_serial` is that tape's), and its data, grad and label live on the tape. One
-    class for both: the hot paths read the same attributes of every input, and CPython's
-    attribute caches stay specialized (two classes made `dot` ~1.5x slower, measured).
-    """
-
-    __slots__ = ("_tape", "_index", "_serial", "_data", "_grad", "_label")
-
-    def __init__(self, data: float, label: str = "", *, allow_nonfinite: bool = False) -> None:
-        if isinstance(data, Value):
-            raise TypeError(
-                f"Value(...) takes a number, got a Value {data!r}; use the Value itself or "
-                "x.detach()"
-            )
-        if not isinstance(label, str):
-            raise TypeError(f"Value label must be a str, got {type(label).__name__} {label!r}")
-        self._tape: Tape | None = None
-        self._index = 0
-        self._serial = -1
-        self._data = number(data, "Value data", finite=not allow_nonfinite)
-        self._grad: Any = 0.0
-        self._label = label
-
-    @property
-    def data(self) -> float:
-        """The number this Value holds."""
-        tape = self._tape
-        return self._data if tape is None else tape.data[self._index]
-
-    @data.setter
-    def data(self, value: float) -> None:
-        tape = self._tape
-        if tape is None:
-            self._data = value
-            self._serial = -1  # graphs made from now on use the new number (a new tape entry)
-        else:
-            tape.data[self._index] = value
-
-    @property
-    def grad(self) -> Any:
-        """∂(output of the last backward)/∂(this value)."""
-        tape = self._tape
-        if tape is None:
-            return self._grad
-        grads, i = tape.grads, self._index
-        return grads[i] if i < len(grads) else 0.0
-
-    @grad.setter
-    def grad(self, value: Any) -> None:
-        tape = self._tape
-        if tape is None:
-            self._grad = value
-            return
-        grads, i = tape.grads, self._index
-        if i >= len(grads):
-            grads.extend([0.0] * (i + 1 - len(grads)))
-        grads[i] = value
-
-    @property
-    def label(self) -> str:
-        """A name for pictures and messages ('' for none)."""
-        tape = self._tape
-        return self._label if tape is None else tape.labels.get(self._index, "")
-
-    @label.setter
-    def label(self, value: str) -> None:
-        tape = self._tape
-        if tape is None:
-            self._label = value
-        else:
-            tape.labels[self._index] = value
-
-    # -- arithmetic: each operator applies one row of the op table -----------------------------
-    # `x + y` is `binary(ADD)(x, y)`, `2 + x` is `reflected(ADD)(x, 2)`, `-x` is `unary(NEG)(x)`:
-    # the operators are set right after the op table is imported, at the end of this module.
-
-    if TYPE_CHECKING:
-
-        def __add__(self, other: Scalar) -> Value: ...
-        def __radd__(self, other: float) -> Value: ...
-        def __sub__(self, other: Scalar) -> Value: ...
-        def __rsub__(self, other: float) -> Value: ...
-        def __mul__(self, other: Scalar) -> Value: ...
-        def __rmul__(self, other: float) -> Value: ...
-        def __truediv__(self, other: Scalar) -> Value: ...
-        def __rtruediv__(self, other: float) -> Value: ...
-        def __rpow__(self, base: float) -> Value: ...
-        def __neg__(self) -> Value: ...
-        def __abs__(self) -> Value: ...
-
-    def __pow__(self, exponent: Scalar) -> Value:
-        if isinstance(exponent, Value):
-            return binary(POW)(self, exponent)
-        n = number(exponent, "exponent", finite=True)  # x**n: the power row bound to n
-        return unary(POWER._bound.get((n,)) or POWER.bind(n=n))(self)
-
-    def __pos__(self) -> Value:
-        return self
-
-    # -- backpropagation --------------------------------------------------------------------------
-
-    def backward(self, grad: float = 1.0) -> None:
-        """Backpropagate from this Value: every ancestor's `.grad` gets ∂self/∂ancestor · grad.
-
-        The chain rule runs over the tapes from the newest entry to the oldest (creation order
-        reversed is a topological order; any depth works). Leaf grads accumulate across calls,
-        as in PyTorch: a pass sums each leaf's gradient from 0 and adds the total to what the
-        leaf held, so calling `backward()` twice exactly doubles every leaf grad, bit for bit.
-        Interior grads show the last pass through their tape. A node whose gradient is 0 passes
-        nothing on (not even where its local derivative is infinite).
-        """
-        seed = number(grad, "grad", finite=True)
-        if self._tape is None:  # a leaf: ∂self/∂self = 1
-            self.grad += seed
-            return
-        backpropagate(self._tape, self._index, seed)
-
-    # ---------------------------------------------------------------------------------------------
-    # Below this line: what a node shows, comparisons, graph utilities, copying. The named methods
-    # (`x.tanh()`, `x.exp()`, …) are not written here: `install_method` makes one per row of the
-    # op table, so a new primitive gets its method by itself.
-    # ---------------------------------------------------------------------------------------------
-
-    if TYPE_CHECKING:  # the named methods installed from the op table
-
-        def __getattr__(self, name: str) -> Callable[..., Value]: ...
-
-    @property
-    def _parents(self) -> tuple[Value, ...]:
-        tape = self._tape
-        if tape is None:
-            return ()
-        return tuple([tape.value(p) for p in tape.parents(self._index)])
-
-    @property
-    def _op(self) -> Op | None:
-        tape = self._tape
-        return None if tape is None else tape.ops[self._index]
-
-    def __eq__(self, other: object) -> bool:
-        if self is other:
-            return True
-        tape = self._tape
-        return (
-            tape is not None
-            and type(other) is Value
-            and other._tape is tape
-            and other._index == self._index
-        )
-
-    def __hash__(self) -> int:
-        tape = self._tape
-        return id(self) >> 4 if tape is None else hash((id(tape), self._index))
-
-    @property
-    def parents(self) -> tuple[Value, ...]:
-        """The Values this one was computed from, in argument order (`a + a` has `(a, a)`)."""
-        return self._parents
-
-    @property
-    def op(self) -> str:
-        """The primitive that made this Value, as pictures show it: `'tanh'`, `'+'`, with a
-        family's parameters `'**2'`, `'leaky_relu(0.2)'`; `''` for a leaf."""
-        return self._op.title if self._op is not None else ""
-
-    @property
-    def operation(self) -> Op | None:
-        """The row of the op table that made this Value (bound to its parameters), or None;
-        `operation.name` is its key in `autograd.REGISTRY` (`'power'` for `x**2`)."""
-        return self._op
-
-    @property
-    def is_leaf(self) -> bool:
-        """True when this Value was not computed from others (an input, a parameter, a constant)."""
-        return not self._parents
-
-    def local_derivatives(self) -> tuple[float, ...]:
-        """∂self/∂parent for each parent, as floats, from the op's rule."""
-        if self._op is None:
-            return ()
-        return evaluate_rule(self, create_graph=False)
-
-    def __repr__(self) -> str:
-        text = f"Value(data={float_text(self.data)}, grad={float_text(self.grad)}"
-        if self._op is not None:
-            text += f", op={self._op.title!r}"
-        if self.label:
-            text += f", label={self.label!r}"
-        return text + ")"
-
-    def _repr_html_(self) -> str:
-        """One line for notebooks: label, data, grad and op."""
-        from html import escape
-
-        cells = [
-            f"<b>{escape(self.label)}</b>" if self.label else "",
-            f"data {escape(format_number(self.data))}",
-            f"grad {escape(format_number(self.grad))}",
-        ]
-        if self._op is not None:
-            cells.append(f"op <code>{escape(self._op.title)}</code>")
-        return f"<span class='glassgrad-value'>{' · '.join(c for c in cells if c)}</span>"
-
-    def __float__(self) -> float:
-        return self.data
-
-    def item(self) -> float:
-        """The float held, as `torch.Tensor.item()`."""
-        return self.data
-
-    # -- comparisons look at data (== and hash are by node, above) -------------------------------
-    # `autograd.compile` records them as guards while it traces (mode.state.observer).
-
-    def __lt__(self, other: Scalar) -> bool:
-        outcome = self.data < _data_of(other)
-        if mode.entered and mode.state.observer is not None:
-            mode.state.observer(self, "<", other, outcome)
-        return outcome
-
-    def __le__(self, other: Scalar) -> bool:
-        outcome = self.data <= _data_of(other)
-        if mode.entered and mode.state.observer is not None:
-            mode.state.observer(self, "<=", other, outcome)
-        return outcome
-
-    def __gt__(self, other: Scalar) -> bool:
-        outcome = self.data > _data_of(other)
-        if mode.entered and mode.state.observer is not None:
-            mode.state.observer(self, ">", other, outcome)
-        return outcome
-
-    def __ge__(self, other: Scalar) -> bool:
-        outcome = self.data >= _data_of(other)
-        if mode.entered and mode.state.observer is not None:
-            mode.state.observer(self, ">=", other, outcome)
-        return outcome
-
-    # -- graph utilities -------------------------------------------------------------------------
-
-    def detach(self) -> Value:
-        """A new leaf with the same data and label: gradients do not flow through it."""
-        node = _leaf(self.data)
-        node.label = self.label
-        return node
-
-    def draw(self, **options: Any) -> Any:
-        """Shortcut for `autograd.draw_graph(self, **options)` (a graphviz.Digraph)."""
-        from .draw import draw_graph
-
-        return draw_graph(self, **options)
-
-    def view(self, **options: Any) -> Any:
-        """Shortcut for `autograd.view(self, **options)`: the interactive page of this graph."""
-        from importlib import import_module
-
-        return import_module(".viewer", __package__).view(self, **options)
-
-    # -- copying: iterative, so graphs of any depth copy and pickle -------------------------------
-
-    def __copy__(self) -> Value:
-        """A new node with the same data, grad, label, op and parents (the parents are shared)."""
-        op = self._op
-        copy = _leaf(self.data) if op is None else record(op, self._parents, self.data)
-        copy.grad, copy.label = self.grad, self.label
-        return copy
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
-        """A copy of the whole graph reaching this Value (shared nodes stay shared)."""
-        for node in parents_first(self):
-            if _key(node) not in memo:
-                op = node._op
-                if op is None:
-                    copy = _leaf(node.data)
-                else:
-                    parents = tuple(memo[_key(parent)] for parent in node._parents)
-                    copy = record(op, parents, node.data)
-                copy.grad, copy.label = node.grad, node.label
-                memo[_key(node)] = copy
-        copied: Value = memo[_key(self)]
-        return copied
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle the graph as a flat list of nodes (no recursion, any depth).
-
-        Ops are stored by name and parameters and looked up in the op table when loaded, so a
-        user primitive must be registered again first. Each pickled Value carries its own graph:
-        two Values pickled separately no longer share their common nodes when loaded.
-        """
-        nodes = parents_first(self)
-        index = {node: i for i, node in enumerate(nodes)}
-        records = [
-            (
-                node.data,
-                node.grad,
-                node.label,
-                None if node._op is None else (node._op.name, tuple(node._op.params.items())),
-                tuple(index[parent] for parent in node._parents),
-            )
-            for node in nodes
-        ]
-        return (_rebuild, (records,))
-
-
-def parents_first(root: Value) -> list[Value]:
-    """Every Value reaching `root` once, each after its parents (creation order: the leaves and
-    constants are placed before their first use)."""
-    order: list[Value] = []
-    placed: set[Value] = set()
-    for node in reversed(backprop_order(root)):
-        for parent in node._parents:
-            if parent._op is None and parent not in placed:
-                placed.add(parent)
-                order.append(parent)
-        order.append(node)
-    if root._op is None:
-        order.append(root)
-    return order
-
-
-def _key(node: Value) -> Any:
-    """What identifies a node (a leaf is an object, a computed node an entry of a tape)."""
-    return id(node) if node._tape is None else (id(node._tape), node._index)
+# -- the chain rule over the tapes --------------------------------------------------------------
 
 
 def backpropagate(root_tape: Tape, root: int, seed: float) -> None:
@@ -832,6 +818,27 @@ def chain_rule(tape: Tape, g: list[float], top: int, anomaly: bool) -> None:
     except (ValueError, ZeroDivisionError, OverflowError) as error:
         node = tape.value(i)
         raise domain_error(node._op, node._parents, error, of_derivative=True) from None  # type: ignore[arg-type]
+
+
+def parents_first(root: Value) -> list[Value]:
+    """Every Value reaching `root` once, each after its parents (creation order: the leaves and
+    constants are placed before their first use)."""
+    order: list[Value] = []
+    placed: set[Value] = set()
+    for node in reversed(backprop_order(root)):
+        for parent in node._parents:
+            if parent._op is None and parent not in placed:
+                placed.add(parent)
+                order.append(parent)
+        order.append(node)
+    if root._op is None:
+        order.append(root)
+    return order
+
+
+def _key(node: Value) -> Any:
+    """What identifies a node (a leaf is an object, a computed node an entry of a tape)."""
+    return id(node) if node._tape is None else (id(node._tape), node._index)
 
 
 Scalar: TypeAlias = Value | float

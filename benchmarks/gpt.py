@@ -199,22 +199,16 @@ def target_lines(results: dict[str, list[Timed]], problem: GptProblem) -> list[s
         lines.append(f"| {title} | {text} | {'—' if met is None else 'yes' if met else 'NO'} |")
 
     fast, off = DYNAMIC + " (gc off)", " (gc off)"
-    if DYNAMIC in names:
-        thousand = names[DYNAMIC] * 1000 / problem.names_steps
-        add(
-            "names demo, 1,000 steps (default gc, as the demo runs)",
-            f"{thousand:.1f} s CPU (target <= 20 s)",
-            thousand <= 20,
-        )
-    if fast in names:
-        thousand = names[fast] * 1000 / problem.names_steps
-        add(
-            "names demo, 1,000 steps (gc off)",
-            f"{thousand:.1f} s CPU (target <= 20 s)",
-            thousand <= 20,
-        )
-    else:
-        add("names demo, 1,000 steps", "not measured", None)
+    for row, how in ((DYNAMIC, "default gc, as the demo runs"), (fast, "gc off")):
+        if row in names:
+            thousand = names[row] * 1000 / problem.names_steps
+            add(
+                f"names demo, 1,000 steps ({how})",
+                f"{thousand:.1f} s CPU (target <= 20 s)",
+                thousand <= 20,
+            )
+        else:
+            add(f"names demo, 1,000 steps ({how})", "not measured", None)
     for title, slow, quick in (
         ("names_step vs the microgpt-style engine, default gc in both", MICROGPT, DYNAMIC),
         ("names_step vs the microgpt-style engine, gc off in both", MICROGPT + off, fast),

@@ -1,4 +1,4 @@
-"""The targets of issue 7, checked against one run's medians."""
+"""The targets of issues 7 and 14, checked against one run's medians."""
 
 from __future__ import annotations
 
@@ -57,6 +57,16 @@ def _deep(medians: Medians, memory: dict[str, float]) -> tuple[str, bool | None]
     return f"forward + backward in {seconds:.2f} s, no recursion", True
 
 
+def _gc_overhead(workload: str) -> Callable:
+    def check(medians: Medians, memory: dict[str, float]) -> tuple[str, bool | None]:
+        ratio = _ratio(medians, workload, DYNAMIC, DYNAMIC + " (gc off)")
+        if ratio is None:
+            return "not measured", None
+        return f"{ratio - 1:+.1%} over gc off (target <= 15%)", ratio - 1 <= 0.15
+
+    return check
+
+
 DYNAMIC, COMPILED, MICROGRAD = "glassgrad dynamic", "glassgrad compiled", "micrograd 0.1.0"
 TARGETS = [
     (
@@ -82,6 +92,19 @@ TARGETS = [
         _speedup("moons_train", MICROGRAD, COMPILED, 100),
     ),
     ("stretch: compiled code over NumPy arrays, moons_step, vs batched torch", _within_torch),
+    (
+        "issue 14 target 1: dynamic deep_chain vs micrograd, gc off in both",
+        _speedup("deep_chain", MICROGRAD + " (gc off)", DYNAMIC + " (gc off)", 2.5),
+    ),
+    (
+        "issue 14 target 1: dynamic moons_step vs micrograd, gc off in both",
+        _speedup("moons_step", MICROGRAD + " (gc off)", DYNAMIC + " (gc off)", 6),
+    ),
+    ("issue 14 target 2: dynamic deep_chain, the default gc's cost", _gc_overhead("deep_chain")),
+    (
+        "issue 14 target 2: dynamic 100-step demo, the default gc's cost",
+        _gc_overhead("moons_train"),
+    ),
     (
         "issue 14 target 7: compiled moons_step vs the pure-Python floor",
         _within("moons_step", COMPILED, "pure-Python floor", 1),

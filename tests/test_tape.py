@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 
 import autograd.value
-from autograd import Value, gradients
+from autograd import Value, gradients, steps
 from autograd.strategies import expressions
 
 
@@ -21,7 +21,12 @@ def leaf_grads(expression, tape_length: int, monkeypatch) -> tuple[float, list[f
     if tape_length < 3 and not root.is_leaf:
         assert root._tape.imports or root._tape.leaves  # linked to older tapes
     root.backward()
-    return root.data, [leaf.grad for leaf in leaves], gradients(root, leaves)
+    by_backward = [leaf.grad for leaf in leaves]
+    for leaf in leaves:
+        leaf.grad = 0.0
+    list(steps(root))
+    assert [leaf.grad for leaf in leaves] == by_backward  # steps() adds in the same order
+    return root.data, by_backward, gradients(root, leaves)
 
 
 @given(expressions(max_nodes=12))
