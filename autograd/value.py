@@ -496,19 +496,19 @@ class _NewerTape(Exception):
 
 
 def _add_entries(tape: Tape, inputs: tuple[Scalar, ...]) -> tuple[int, ...]:
-    """The entry numbers of `inputs` on `tape`, appending an entry for each one not there yet."""
-    serial, data = tape.serial, tape.data
+    """The entry numbers of `inputs` on `tape`, appending an entry for each one not there yet
+    (raises `_NewerTape` for a node of a newer tape)."""
+    serial, data, leaves = tape.serial, tape.data, tape.leaves
     entries = []
     for x in inputs:
         if not isinstance(x, Value):
-            entries.append(constant(tape, x))
-            continue
-        if x._serial == serial:  # on this tape already
+            value = number(x, "operand", finite=True)  # a constant
+        elif x._serial == serial:  # on this tape already
             entries.append(x._index)
             continue
-        if x._tape is None:  # a leaf
+        elif x._tape is None:  # a leaf
             value = x._data
-            tape.leaves[len(data)] = x
+            leaves[len(data)] = x
             x._serial, x._index = serial, len(data)
         else:  # a node of another, older tape
             source, j = x._tape, x._index
@@ -521,7 +521,11 @@ def _add_entries(tape: Tape, inputs: tuple[Scalar, ...]) -> tuple[int, ...]:
             tape.imports[len(data)] = (source, j)
             tape.imported[source.serial, j] = len(data)
             value = source.data[j]
-        entries.append(_push(tape, value))
+        entries.append(len(data))
+        data.append(value)
+        tape.ops.append(None)
+        tape.x.append(-1)
+        tape.y.append(-1)
     return tuple(entries)
 
 
@@ -644,8 +648,11 @@ def binary(op: Op) -> Callable[[Value, Scalar], Value]:
         else:  # a number (not `try`: raising AttributeError costs ~0.5 µs)
             j = -2
         if i < 0 or j == -1:  # a leaf not entered yet, a node of another tape
-            tape, (i, j) = enter((x, y))
-            serial = tape.serial
+            try:
+                i, j = _add_entries(tape, (x, y))
+            except _NewerTape:
+                tape, (i, j) = enter((x, y))
+                serial = tape.serial
         elif j == -2:
             j = constant(tape, y)  # type: ignore[arg-type]
         data = tape.data
@@ -687,8 +694,11 @@ def unary(op: Op) -> Callable[[Value], Value]:
         if x._serial == serial:
             i = x._index
         else:
-            tape, (i,) = enter((x,))
-            serial = tape.serial
+            try:
+                (i,) = _add_entries(tape, (x,))
+            except _NewerTape:
+                tape, (i,) = enter((x,))
+                serial = tape.serial
         data = tape.data
         try:
             result = forward(data[i])
@@ -740,39 +750,62 @@ def backpropagate(root_tape: Tape, root: int, seed: float) -> None:
     gradients[root_tape][root] = seed
     starts = {root_tape: [root]}  # per tape: the entries the pass enters it by
     pending = [(-root_tape.serial, root_tape)]
-    totals: dict[int, float] = {}  # id(leaf) → its gradient so far in this pass
-    leaves: dict[int, Value] = {}
+    # The leaves reached and their gradients so far. A reached leaf is marked by setting its
+    # entry cache (`_serial`, `_index`) to (this pass, its place in `sums`): a list and two
+    # attributes instead of dicts by id (wide_sum, 2·10⁶ leaves: 2.5 s → 1 s of backward). The
+    # cache is reset after the pass, so the next graph enters the leaf anew.
+    marker, owners, sums = next(_passes), list[Value](), list[float]()
     while pending:
         tape = heapq.heappop(pending)[1]
         g = gradients[tape]
-        if totals:
+        if owners:  # a leaf met on a newer tape carries its running total into its entry here
             for i, leaf in tape.leaves.items():
-                carried = totals.pop(id(leaf), None)
-                if carried is not None:
-                    g[i] = carried
+                if leaf._serial == marker:
+                    g[i], sums[leaf._index] = sums[leaf._index], 0.0
         chain_rule(tape, g, max(starts[tape]), anomaly)
         reached = _keep_grads(tape, g, starts[tape])
         for i, leaf in tape.leaves.items():
             if g[i]:
-                key = id(leaf)
-                totals[key] = totals[key] + g[i] if key in totals else g[i]
-                leaves[key] = leaf
-        for i, (source, j) in tape.imports.items():
-            if not g[i]:  # a zero is followed only to reset the grads an earlier pass left there
-                if not source.grads:
-                    continue
-                reached = reached or reached_entries(tape, starts[tape])
-                if not reached[i]:
-                    continue
+                if leaf._serial == marker:
+                    sums[leaf._index] += g[i]
+                else:
+                    leaf._serial, leaf._index = marker, len(sums)
+                    owners.append(leaf)
+                    sums.append(g[i])
+        _follow_imports(tape, g, reached, starts, gradients, pending)
+    for leaf, total in zip(owners, sums):
+        leaf._grad = leaf._grad + total
+        leaf._serial = -1
+
+
+_passes = itertools.count(-2, -1)  # markers of backward passes (never a tape serial, nor -1)
+
+
+def _follow_imports(
+    tape: Tape,
+    g: list[float],
+    reached: bytearray | None,
+    starts: dict[Tape, list[int]],
+    gradients: dict[Tape, list[float]],
+    pending: list[tuple[int, Tape]],
+) -> None:
+    """Pass the gradients of `tape`'s imported nodes on to the older tapes they come from."""
+    source_before: Tape | None = None
+    for i, (source, j) in tape.imports.items():
+        if not g[i]:  # a zero is followed only to reset the grads an earlier pass left there
+            if not source.grads:
+                continue
+            reached = reached or reached_entries(tape, starts[tape])
+            if not reached[i]:
+                continue
+        if source is not source_before:  # imports come in runs from one tape
             if source not in gradients:
                 gradients[source] = [0.0] * len(source.data)
                 starts[source] = []
                 heapq.heappush(pending, (-source.serial, source))
-            starts[source].append(j)
-            gradients[source][j] += g[i]
-    for key, total in totals.items():
-        leaf = leaves[key]
-        leaf._grad = leaf._grad + total
+            source_before, target, entered_at = source, gradients[source], starts[source]
+        entered_at.append(j)
+        target[j] += g[i]
 
 
 def _keep_grads(tape: Tape, g: list[float], starts: list[int]) -> bytearray | None:
