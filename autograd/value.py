@@ -58,9 +58,10 @@ class Tape:
 
     `data[i]` is its float, `ops[i]` its op, `x[i]` and `y[i]` the entry numbers of its first
     and second input (-1: none; an op of more inputs keeps them all in `inputs[i]`). An entry
-    whose op is None was not computed here: a leaf the caller holds (`leaves[i]`) or a node of
-    an older tape (`imports[i] = (tape, entry)`). `grads` holds the gradients of the last
-    backward pass through this tape, `labels` the labels given to its nodes.
+    whose op is None was not computed here: a leaf the caller holds (`leaves[i]`), a node of
+    an older tape (`imports[i] = (tape, entry)`) or a number used as an operand (a constant).
+    `grads` holds the gradients of the last backward pass through this tape, `labels` the labels
+    given to its nodes.
 
     Lists of floats and ints, not an object per node: the cycle collector sees a handful of
     lists, whatever the size of the graph.
