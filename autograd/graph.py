@@ -16,26 +16,25 @@ def backprop_order(roots: Value | Iterable[Value]) -> list[Value]:
     This is the order in which `backward` runs the chain rule: the tapes the nodes lie on from
     the newest to the oldest, each from its last entry to its first (see `autograd.value`).
     Nodes are made after their parents, so when a node is reached every path from the roots to
-    it has been seen and its gradient is complete. One mark per tape entry (a bytearray) is the
-    only memory per node besides the result. Leaves are left out: nothing flows out of them.
+    it has been seen and its gradient is complete. Each tape's entries are marked by
+    `reached_entries` (a bytearray, the only memory per node besides the result). Leaves are
+    left out: nothing flows out of them.
     """
-    marks: dict[Any, bytearray] = {}
+    starts: dict[Any, list[int]] = {}  # per tape: the entries reached from outside it
     pending: list[tuple[int, Any]] = []
     for root in _as_list(roots):
-        _mark(root._tape, root._index, marks, pending)
+        _start(root._tape, root._index, starts, pending)
     order: list[Value] = []
     while pending:
         tape = heapq.heappop(pending)[1]
-        mark, ops, imports = marks[tape], tape.ops, tape.imports
-        for i in range(len(mark) - 1, -1, -1):
+        mark, ops, imports = reached_entries(tape, starts[tape]), tape.ops, tape.imports
+        for i in range(max(starts[tape]), -1, -1):
             if mark[i]:
                 if ops[i] is not None:
                     order.append(tape.value(i))
-                    for p in tape.parents(i):
-                        mark[p] = 1
                 elif i in imports:
                     source, j = imports[i]
-                    _mark(source, j, marks, pending)
+                    _start(source, j, starts, pending)
     return order
 
 
@@ -52,15 +51,14 @@ def reached_entries(tape: Any, starts: list[int]) -> bytearray:
     return mark
 
 
-def _mark(tape: Any, i: int, marks: dict[Any, bytearray], pending: list[tuple[int, Any]]) -> None:
-    """Mark entry i of `tape` reached (a leaf, with no tape, has nothing to mark)."""
+def _start(tape: Any, i: int, starts: dict[Any, list[int]], pending: list[tuple[int, Any]]) -> None:
+    """Record that the walk reaches entry i of `tape` from outside it (a leaf has no tape)."""
     if tape is None:
         return
-    mark = marks.get(tape)
-    if mark is None:
-        mark = marks[tape] = bytearray(len(tape.data))
+    if tape not in starts:
+        starts[tape] = []
         heapq.heappush(pending, (-tape.serial, tape))
-    mark[i] = 1
+    starts[tape].append(i)
 
 
 def walk(roots: Value | Iterable[Value]) -> Iterator[Value]:
