@@ -296,7 +296,7 @@ class Value:
     @property
     def is_leaf(self) -> bool:
         """True when this Value was not computed from others (an input, a parameter, a constant)."""
-        return not self._parents
+        return self._op is None
 
     def local_derivatives(self) -> tuple[float, ...]:
         """∂self/∂parent for each parent, as floats, from the op's rule."""
@@ -522,11 +522,7 @@ def _add_entries(tape: Tape, inputs: tuple[Scalar, ...]) -> tuple[int, ...]:
             tape.imports[len(data)] = (source, j)
             tape.imported[source.serial, j] = len(data)
             value = source.data[j]
-        entries.append(len(data))
-        data.append(value)
-        tape.ops.append(None)
-        tape.x.append(-1)
-        tape.y.append(-1)
+        entries.append(_push(tape, value))
     return tuple(entries)
 
 
@@ -544,14 +540,7 @@ def apply(op: Op, *inputs: Scalar) -> Value:
     if mode.entered and not mode.state.enabled:
         return _leaf(_forward(op, inputs))
     tape, args = enter(inputs)
-    data = tape.data
-    try:
-        result = op.forward(*gather(data, args))
-    except (ValueError, ZeroDivisionError, OverflowError) as error:
-        raise domain_error(op, inputs, error) from None
-    if mode.entered and mode.state.anomaly and not math.isfinite(result):
-        raise forward_anomaly(op, inputs, result)
-    return _append(tape, result, op, args)
+    return _compute(op, tape, args, inputs)
 
 
 def apply_rows(op: Op, rows: Sequence[Sequence[Scalar]], shared: Sequence[Scalar]) -> list[Value]:
@@ -567,16 +556,20 @@ def apply_rows(op: Op, rows: Sequence[Sequence[Scalar]], shared: Sequence[Scalar
         while row_tape is not tape:  # a new tape was started: enter the vector there too
             tape, shared_entries = enter(shared)
             row_tape, row_entries = enter(tuple(row))
-        args = row_entries + shared_entries
-        data = tape.data
-        try:
-            result = op.forward(*gather(data, args))
-        except (ValueError, ZeroDivisionError, OverflowError) as error:
-            raise domain_error(op, (*row, *shared), error) from None
-        if mode.entered and mode.state.anomaly and not math.isfinite(result):
-            raise forward_anomaly(op, (*row, *shared), result)
-        results.append(_append(tape, result, op, args))
+        results.append(_compute(op, tape, row_entries + shared_entries, row, shared))
     return results
+
+
+def _compute(op: Op, tape: Tape, args: tuple[int, ...], *operands: Sequence[Scalar]) -> Value:
+    """The node op(entries `args`) of `tape`, its forward computed from their data; `operands`
+    (the inputs, in parts) only name them in an error."""
+    try:
+        result = op.forward(*gather(tape.data, args))
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        raise domain_error(op, tuple(itertools.chain(*operands)), error) from None
+    if mode.entered and mode.state.anomaly and not math.isfinite(result):
+        raise forward_anomaly(op, tuple(itertools.chain(*operands)), result)
+    return _append(tape, result, op, args)
 
 
 def gather(data: list[float], entries: tuple[int, ...]) -> tuple[float, ...]:
@@ -753,7 +746,7 @@ def backpropagate(root_tape: Tape, root: int, seed: float) -> None:
     pending = [(-root_tape.serial, root_tape)]
     # The leaves reached and their gradients so far. A reached leaf is marked by setting its
     # entry cache (`_serial`, `_index`) to (this pass, its place in `sums`): a list and two
-    # attributes instead of dicts by id (wide_sum, 2·10⁶ leaves: 2.5 s → 1 s of backward). The
+    # attributes instead of dicts by id (wide_sum, 2·10⁶ leaves: 2.5 s → 0.75 s of backward). The
     # cache is reset after the pass, so the next graph enters the leaf anew.
     marker, owners, sums = next(_passes), list[Value](), list[float]()
     while pending:
