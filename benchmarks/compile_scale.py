@@ -88,6 +88,19 @@ def _count(root) -> int:
     return sum(1 for _ in walk(root))
 
 
+def _in_fresh_process(*args: str) -> dict:
+    """This module run with `args` in a new Python process (so each size gets a clean heap and
+    its own peak memory): the JSON it prints."""
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.compile_scale", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found: dict = json.loads(out)
+    return found
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--wide"]:
         if len(argv) == 2:
@@ -99,13 +112,7 @@ def main(argv: list[str]) -> None:
         )
         print("|---:|---:|---:|---:|---:|---:|---|")
         for n in argv[1:]:
-            out = subprocess.run(
-                [sys.executable, "-m", "benchmarks.compile_scale", "--wide", n],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            r = json.loads(out)
+            r = _in_fresh_process("--wide", n)
             print(
                 f"| {r['n']} | {r['sum'][0]} | {r['sum'][1]} | {r['dot'][0]} | {r['dot'][1]} "
                 f"| {r['peak_MB']} | {r['sum'][2] and r['dot'][2]} |"
@@ -121,13 +128,7 @@ def main(argv: list[str]) -> None:
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---|")
     for n in sizes:
-        out = subprocess.run(
-            [sys.executable, "-m", "benchmarks.compile_scale", str(n)],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        r = json.loads(out)
+        r = _in_fresh_process(str(n))
         print(
             f"| {r['points']} | {r['nodes']} | {r['build_s']} | {r['compile_graph_s']} | "
             f"{r['first_call_s']} | {r['call_s']} | {r['peak_MB']} | {r['equals_backward']} |"
