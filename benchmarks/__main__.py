@@ -10,11 +10,10 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from .engines import available_engines
-from .runner import machine, memory_table, run_workload, timing_table
+from .runner import command_heading, machine, memory_table, run_workload, timing_table
 from .targets import target_lines
 from .workloads import WORKLOADS, Problem
 
@@ -41,9 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
-    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    command = "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:])
-    report = [f"Command: `{command.strip()}` — {started}", "", f"Machine: {machine()}", ""]
+    report = [command_heading("benchmarks", argv), "", f"Machine: {machine()}", ""]
     report += [f"- {note}" for note in missing] + ([""] if missing else [])
     results, memory = {}, {}
     for workload in args.workloads:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from . import gpt_peers
 from .engines import Engine
 from .gpt_problem import GptProblem
-from .runner import checksums_agree, machine
+from .runner import checksums_agree, command_heading, machine
 
 WORKLOADS = ("digits_epoch", "names_step")
 DYNAMIC, MICROGPT, MICROGRAD = "glassgrad dynamic", "microgpt-style engine", "micrograd 0.1.0"
@@ -241,11 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
-    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    command = "python -m benchmarks.gpt " + " ".join(argv if argv is not None else sys.argv[1:])
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"Command: `{command.strip()}` — {started}\n\nMachine: {machine()}; "
+        f"{command_heading('benchmarks.gpt', argv)}\n\nMachine: {machine()}; "
         f"load average at the start {load}\n"
     )
     for note in missing:

@@ -6,6 +6,7 @@ import gc
 import math
 import platform
 import statistics
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -141,6 +142,13 @@ def memory_table(engines: list[Engine], n_nodes: int) -> tuple[list[str], dict[s
     ]
     lines += [f"| {name} | {size:.0f} |" for name, size in found.items()]
     return lines + [""], found
+
+
+def command_heading(program: str, argv: list[str] | None) -> str:
+    """ "Command: `python -m <program> <arguments>` — <UTC time>": how to rerun what follows."""
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    command = f"python -m {program} " + " ".join(argv if argv is not None else sys.argv[1:])
+    return f"Command: `{command.strip()}` — {started}"
 
 
 def machine() -> str:
