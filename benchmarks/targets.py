@@ -57,7 +57,7 @@ def _deep(medians: Medians, memory: dict[str, float]) -> tuple[str, bool | None]
     return f"forward + backward in {seconds:.2f} s, no recursion", True
 
 
-def _gc_overhead(workload: str) -> Callable:
+def gc_cost(workload: str) -> Callable:
     def check(medians: Medians, memory: dict[str, float]) -> tuple[str, bool | None]:
         ratio = _ratio(medians, workload, DYNAMIC, DYNAMIC + " (gc off)")
         if ratio is None:
@@ -100,10 +100,10 @@ TARGETS = [
         "issue 14 target 1: dynamic moons_step vs micrograd, gc off in both",
         _speedup("moons_step", MICROGRAD + " (gc off)", DYNAMIC + " (gc off)", 6),
     ),
-    ("issue 14 target 2: dynamic deep_chain, the default gc's cost", _gc_overhead("deep_chain")),
+    ("issue 14 target 2: dynamic deep_chain, the default gc's cost", gc_cost("deep_chain")),
     (
         "issue 14 target 2: dynamic 100-step demo, the default gc's cost",
-        _gc_overhead("moons_train"),
+        gc_cost("moons_train"),
     ),
     (
         "issue 14 target 7: compiled moons_step vs the pure-Python floor",
