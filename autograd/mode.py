@@ -37,6 +37,10 @@ is 0 every thread is in the default state, and ops skip reading `state` (a threa
 costs each node ~100 ns, measured; this global is one module attribute lookup)."""
 _counting = threading.Lock()
 
+listeners: list[Callable[[], None]] = []
+"""Called in a thread right after its grad or anomaly mode changes (the engine's fast paths
+listen, so that they need not read the modes for each node)."""
+
 
 def _count(change: int) -> None:
     global entered
@@ -69,10 +73,14 @@ class _Mode:
         stack.append(getattr(state, self._field))
         _count(+1)
         setattr(state, self._field, self._value)
+        for listener in listeners:
+            listener()
 
     def __exit__(self, *exc_info: object) -> None:
         setattr(state, self._field, self._saved.stack.pop())
         _count(-1)
+        for listener in listeners:
+            listener()
 
     def __call__(self, function: F) -> F:
         """As a decorator: each call runs in a fresh copy of this mode (as PyTorch does)."""

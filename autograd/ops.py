@@ -35,6 +35,7 @@ from .value import (
     format_number,
     install_method,
     number,
+    variadic,
 )
 
 _builtin_sum = sum
@@ -54,6 +55,10 @@ class Op:
       None for a variadic op (`sum`, `dot`).
     - `forward(*floats) -> float`; `derivative(out, *inputs) -> tuple`: one local derivative
       ∂out/∂input per input, in arithmetic that works on floats and on Values.
+    - `constant`: the local derivatives are numbers that do not depend on the inputs (x + y: 1
+      and 1), kept in `constant_derivatives`; `swaps`: they are the inputs swapped (x·y: y and
+      x). Both are checked against `derivative` when the row is made, and let the chain rule
+      skip calling it (deep_chain's backward: 150 → 110 ns a node, measured).
     - `notation`: each local derivative as text, a `str.format` template over `{out}`, `{x}`, `{y}`
       (and `{other}`, dot's paired operand); a variadic op gives one entry for every input.
     - `domain`: the inputs the forward accepts, as text for error messages (`'x > 0'`);
@@ -76,6 +81,8 @@ class Op:
         "arity",
         "forward",
         "derivative",
+        "constant_derivatives",
+        "swaps",
         "notation",
         "domain",
         "kinks",
@@ -98,6 +105,8 @@ class Op:
         forward: Callable[..., float],
         derivative: Callable[..., tuple[Any, ...]],
         *,
+        constant: bool = False,
+        swaps: bool = False,
         notation: Sequence[str] = (),
         domain: str = "",
         kinks: Sequence[float] = (),
@@ -113,6 +122,8 @@ class Op:
         self.arity = arity
         self.forward = forward
         self.derivative = derivative
+        self.constant_derivatives = _constant_rule(name, arity, derivative) if constant else None
+        self.swaps = swaps and _swapping_rule(name, arity, derivative)
         self.notation = tuple(notation) or ("?",) * (arity or 1)
         self.domain = domain
         self.kinks = tuple(float(k) for k in kinks)
@@ -459,6 +470,31 @@ def _dot(*xs: float) -> float:
     return total
 
 
+def _constant_rule(
+    name: str, arity: int | None, derivative: Callable[..., Any]
+) -> tuple[float, ...]:
+    """The local derivatives of a rule declared constant, evaluated once on inputs it must not
+    read (None: any arithmetic on one raises)."""
+    try:
+        local = tuple(derivative(*(None,) * ((arity or 0) + 1)))
+    except Exception:  # it read an input
+        local = ()
+    if not arity or len(local) != arity or not all(type(d) is float for d in local):
+        raise ValueError(f"primitive {name!r}: constant=True, but its derivative reads its inputs")
+    return local
+
+
+def _swapping_rule(name: str, arity: int | None, derivative: Callable[..., Any]) -> bool:
+    """True for a rule declared swapping that is ∂out/∂x = y, ∂out/∂y = x (as x·y's is)."""
+    try:
+        local = tuple(derivative(None, "x", "y")) if arity == 2 else ()
+    except Exception:  # it computed with an input
+        local = ()
+    if local != ("y", "x"):
+        raise ValueError(f"primitive {name!r}: swaps=True, but its derivative is not (y, x)")
+    return True
+
+
 def _d_pow_base(x: Scalar, y: Scalar) -> Scalar:
     """∂(x**y)/∂x = y·x**(y − 1), with PyTorch's values at a zero base: 0 where y = 0, and +inf
     at x = 0 for 0 < y < 1 (computed only because x is an input, often a constant)."""
@@ -531,11 +567,11 @@ def _leaky_relu(slope: float) -> Op:
 
 # fmt: off
 # name, arity, float forward, derivative(out, *inputs) -> ∂out/∂input for each input; then the story
-ADD = _define(Op("+", 2, operator.add, lambda out, x, y: (1.0, 1.0),
+ADD = _define(Op("+", 2, operator.add, lambda out, x, y: (1.0, 1.0), constant=True,
                  notation=("1", "1"), numpy="add", doc="x + y", syntax="{0} + {1}"))
-SUB = _define(Op("-", 2, operator.sub, lambda out, x, y: (1.0, -1.0),
+SUB = _define(Op("-", 2, operator.sub, lambda out, x, y: (1.0, -1.0), constant=True,
                  notation=("1", "−1"), numpy="subtract", doc="x − y", syntax="{0} - {1}"))
-MUL = _define(Op("*", 2, operator.mul, lambda out, x, y: (y, x),
+MUL = _define(Op("*", 2, operator.mul, lambda out, x, y: (y, x), swaps=True,
                  notation=("{y}", "{x}"), numpy="multiply", doc="x·y", syntax="{0} * {1}"))
 DIV = _define(Op("/", 2, operator.truediv, lambda out, x, y: (1.0 / y, -out / y),
                  notation=("1/{y}", "−{out}/{y}"), domain="y != 0", kinks=(0.0,),
@@ -545,7 +581,7 @@ POW = _define(Op("**", 2, math.pow, lambda out, x, y: (_d_pow_base(x, y), _d_pow
                  domain="x > 0 for a fractional exponent, x != 0 for a negative one",
                  kinks=(0.0,), numpy="power", doc="x**y", syntax="{0} ** {1}",
                  bounds=(POSITIVE, (-3.0, 3.0))))
-NEG = _define(Op("neg", 1, operator.neg, lambda out, x: (-1.0,),
+NEG = _define(Op("neg", 1, operator.neg, lambda out, x: (-1.0,), constant=True,
                  notation=("−1",), numpy="negative", doc="−x", syntax="-{0}"))
 EXP = _define(Op("exp", 1, math.exp, lambda out, x: (out,),
                  notation=("{out}",), numpy="exp", doc="eˣ", bounds=((-20.0, 20.0),)))
@@ -576,6 +612,7 @@ DOT = _define(Op("dot", None, _dot, lambda out, *xs: xs[len(xs) // 2:] + xs[:len
 POWER = _family(_power, 2.0)
 LEAKY_RELU = _family(_leaky_relu, 0.01)
 # fmt: on
+_apply_dot = variadic(DOT)
 
 REGISTRY.builtin = frozenset(REGISTRY)
 
@@ -605,7 +642,7 @@ def dot(xs: Sequence[Scalar], ys: Sequence[Scalar]) -> Scalar:
     if not xs:
         return 0.0
     if isinstance(xs[0], Value):  # the common case, without the op's checks (~10% of a dot)
-        return apply(DOT, *xs, *ys)
+        return _apply_dot((*xs, *ys))
     return DOT(*xs, *ys)
 
 

@@ -117,6 +117,57 @@ def test_a_decorated_function_nests_and_recurses():
     assert countdown(3) is True and is_grad_enabled()
 
 
+FAST_PATHS = {  # each of the engine's fast paths: two inputs, one, many, a number first
+    "binary": lambda x: x * x,
+    "unary": lambda x: -x,
+    "variadic": lambda x: autograd.dot([x, x], [x, 1.0]),
+    "reflected": lambda x: 2.0 - x,
+}
+
+
+@pytest.mark.parametrize("path", FAST_PATHS.values(), ids=FAST_PATHS.keys())
+def test_every_fast_path_follows_this_threads_modes(path):
+    """The fast paths learn the modes from the thread's tape: no graph under no_grad (nested
+    or not), a graph again after it, and anomaly checks under detect_anomaly."""
+    x = Value(0.5)
+    with no_grad():
+        assert path(x).is_leaf
+        with enable_grad():
+            assert not path(x).is_leaf
+        assert path(x).is_leaf
+    assert not path(x).is_leaf
+    infinite = Value(math.inf, allow_nonfinite=True)
+    with detect_anomaly():
+        assert not path(x).is_leaf
+        with pytest.raises(FloatingPointError, match="detect_anomaly"):
+            path(infinite)
+    assert math.isinf(path(infinite).data)
+
+
+@pytest.mark.parametrize("path", FAST_PATHS.values(), ids=FAST_PATHS.keys())
+def test_no_grad_in_one_thread_leaves_another_thread_recording(path):
+    x = Value(0.5)
+    inside, release = threading.Event(), threading.Event()
+    made = {}
+
+    def in_no_grad():
+        with no_grad():
+            made["inside"] = path(x)
+            inside.set()
+            release.wait(5)
+            made["still inside"] = path(x)
+        made["after"] = path(x)
+
+    worker = threading.Thread(target=in_no_grad)
+    worker.start()
+    inside.wait(5)
+    made["other thread"] = path(x)  # while the worker is inside no_grad
+    release.set()
+    worker.join(5)
+    leaf = {name: node.is_leaf for name, node in made.items()}
+    assert leaf == {"inside": True, "still inside": True, "other thread": False, "after": False}
+
+
 def test_the_compile_observer_is_per_thread_state():
     seen = []
     with autograd.mode.observing_comparisons(lambda *record: seen.append(record[1])):

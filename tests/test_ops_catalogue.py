@@ -8,6 +8,8 @@ first derivatives against central differences (`gradcheck`), second derivatives 
 from __future__ import annotations
 
 import math
+import operator
+import struct
 
 import pytest
 from hypothesis import given
@@ -61,6 +63,41 @@ def test_first_derivatives_match_central_differences(name, data):
 def test_second_derivatives_match_central_differences(name, data):
     primitive = PRIMITIVES[name]
     assert gradgradcheck(primitive.engine, data.draw(primitive.arguments(), label="point"))
+
+
+# -- rows the chain rule reads without calling their rule -------------------------------------
+
+SHORTCUTS = [op for op in ops.REGISTRY.values() if op.constant_derivatives or op.swaps]
+
+
+def test_the_chain_rule_skips_the_call_for_sums_differences_negations_and_products():
+    assert sorted(op.name for op in SHORTCUTS) == ["*", "+", "-", "neg"]
+
+
+@pytest.mark.parametrize("op", SHORTCUTS, ids=[op.name for op in SHORTCUTS])
+@given(data=st.data())
+def test_a_rows_shortcut_gives_its_rules_bits(op, data):
+    """What backward uses instead of the rule (the constants, or the inputs swapped) is the
+    rule's result, bit for bit, at any floats, inf and nan included."""
+    xs = data.draw(st.lists(st.floats(), min_size=op.arity, max_size=op.arity), label="inputs")
+    by_rule = op.derivative(op.forward(*xs), *xs)
+    shortcut = op.constant_derivatives or (xs[1], xs[0])
+    assert [struct.pack("<d", d) for d in shortcut] == [struct.pack("<d", d) for d in by_rule]
+
+
+@pytest.mark.parametrize(
+    ("flag", "rule", "message"),
+    [
+        ("constant", lambda out, x, y: (y, x), "constant=True, but its derivative reads"),
+        ("constant", lambda out, x, y: (1.0 if x > 0 else 0.0, 1.0), "reads its inputs"),
+        ("constant", lambda out, x, y: (1, 1), "reads its inputs"),  # ints: not the rule's floats
+        ("swaps", lambda out, x, y: (1.0, 1.0), "swaps=True, but its derivative is not"),
+        ("swaps", lambda out, x, y: (1.0 / y, -out / y), "is not \\(y, x\\)"),
+    ],
+)
+def test_a_row_declared_constant_or_swapping_is_checked_against_its_rule(flag, rule, message):
+    with pytest.raises(ValueError, match=message):
+        ops.Op("bad", 2, operator.add, rule, **{flag: True})
 
 
 @given(floats(-1000.0, 1000.0))
