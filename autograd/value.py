@@ -729,8 +729,8 @@ def unary(op: Op) -> Callable[[Value], Value]:
 
 @functools.cache
 def variadic(op: Op) -> Callable[[tuple[Scalar, ...]], Value]:
-    """`apply` of `op` to any number of inputs, as a function `inputs → node` (see `binary`): a
-    `dot` of two pairs took 1.56 µs through `apply`'s general path, ~0.9 here (measured)."""
+    """`apply` of `op` to any number of inputs, as a function `inputs → node` (see `binary`):
+    `dot` and `sum` skip the general path's calls (a dot of two pairs: 1.56 → ~1.3 µs)."""
 
     def apply_variadic(inputs: tuple[Scalar, ...]) -> Value:
         tape = _recording.fast()
