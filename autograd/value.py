@@ -885,6 +885,11 @@ def chain_rule(tape: Tape, g: list[float], top: int, anomaly: bool) -> None:
             elif p >= 0:
                 (dp,) = local or op.derivative(data[i], data[p])
                 g[p] += dp * upstream
+            elif op.swaps:  # dot: ∂/∂xₖ = yₖ, ∂/∂yₖ = xₖ, with no call
+                parents = tape.inputs[i]
+                half = len(parents) // 2
+                for p, q in zip(parents, parents[half:] + parents[:half]):
+                    g[p] += data[q] * upstream
             else:
                 parents = tape.inputs[i]
                 local = op.derivative(data[i], *gather(data, parents))

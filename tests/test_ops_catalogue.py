@@ -7,6 +7,7 @@ first derivatives against central differences (`gradcheck`), second derivatives 
 
 from __future__ import annotations
 
+import inspect
 import math
 import operator
 import struct
@@ -70,8 +71,8 @@ def test_second_derivatives_match_central_differences(name, data):
 SHORTCUTS = [op for op in ops.REGISTRY.values() if op.constant_derivatives or op.swaps]
 
 
-def test_the_chain_rule_skips_the_call_for_sums_differences_negations_and_products():
-    assert sorted(op.name for op in SHORTCUTS) == ["*", "+", "-", "neg"]
+def test_the_chain_rule_skips_the_call_for_sums_differences_negations_products_and_dots():
+    assert sorted(op.name for op in SHORTCUTS) == ["*", "+", "-", "dot", "neg"]
 
 
 @pytest.mark.parametrize("op", SHORTCUTS, ids=[op.name for op in SHORTCUTS])
@@ -79,9 +80,10 @@ def test_the_chain_rule_skips_the_call_for_sums_differences_negations_and_produc
 def test_a_rows_shortcut_gives_its_rules_bits(op, data):
     """What backward uses instead of the rule (the constants, or the inputs swapped) is the
     rule's result, bit for bit, at any floats, inf and nan included."""
-    xs = data.draw(st.lists(st.floats(), min_size=op.arity, max_size=op.arity), label="inputs")
+    size = op.arity or 2 * data.draw(st.integers(1, 8), label="pairs")
+    xs = data.draw(st.lists(st.floats(), min_size=size, max_size=size), label="inputs")
     by_rule = op.derivative(op.forward(*xs), *xs)
-    shortcut = op.constant_derivatives or (xs[1], xs[0])
+    shortcut = op.constant_derivatives or xs[size // 2 :] + xs[: size // 2]
     assert [struct.pack("<d", d) for d in shortcut] == [struct.pack("<d", d) for d in by_rule]
 
 
@@ -92,12 +94,14 @@ def test_a_rows_shortcut_gives_its_rules_bits(op, data):
         ("constant", lambda out, x, y: (1.0 if x > 0 else 0.0, 1.0), "reads its inputs"),
         ("constant", lambda out, x, y: (1, 1), "reads its inputs"),  # ints: not the rule's floats
         ("swaps", lambda out, x, y: (1.0, 1.0), "swaps=True, but its derivative is not"),
-        ("swaps", lambda out, x, y: (1.0 / y, -out / y), "is not \\(y, x\\)"),
+        ("swaps", lambda out, x, y: (1.0 / y, -out / y), "is not the swap"),
+        ("swaps", lambda out, *xs: xs[::-1], "is not the swap"),  # the swap at 2 inputs only
     ],
 )
 def test_a_row_declared_constant_or_swapping_is_checked_against_its_rule(flag, rule, message):
+    arity = None if rule.__code__.co_flags & inspect.CO_VARARGS else 2
     with pytest.raises(ValueError, match=message):
-        ops.Op("bad", 2, operator.add, rule, **{flag: True})
+        ops.Op("bad", arity, operator.add, rule, **{flag: True})
 
 
 @given(floats(-1000.0, 1000.0))
