@@ -229,7 +229,8 @@ class Value:
         The chain rule runs over the tapes from the newest entry to the oldest (creation order
         reversed is a topological order; any depth works). Leaf grads accumulate across calls,
         as in PyTorch: a pass sums each leaf's gradient from 0 and adds the total to what the
-        leaf held, so calling `backward()` twice exactly doubles every leaf grad, bit for bit.
+        leaf held (a total of 0 leaves it as it was, even -0.0), so calling `backward()` twice
+        exactly doubles every leaf grad, bit for bit.
         Interior grads show the last pass that reached them. A node whose gradient is 0 passes
         nothing on (not even where its local derivative is infinite).
         """
@@ -779,13 +780,14 @@ def reflected(op: Op) -> Callable[[Value, float], Value]:
 def backpropagate(root_tape: Tape, root: int, seed: float) -> None:
     """The chain rule from entry `root` of `root_tape`: tapes newest first, each from its last
     entry to its first, so a node's gradient is complete when it is reached; then each leaf's
-    total is added to its `.grad` (a leaf's running total is carried from tape to tape, so its
-    terms are added in the same order as on one tape)."""
+    total is added to its `.grad`. A leaf's or an imported node's running total is carried from
+    tape to tape, so its terms are added in the same order as on one tape (the bits do not
+    depend on where tapes begin)."""
     if _recording.current() is root_tape:
         new_tape()  # closed: the next graph (say, the next training step) starts a new tape
     anomaly = bool(mode.entered and mode.state.anomaly)
     gradients = {root_tape: [0.0] * len(root_tape.data)}
-    gradients[root_tape][root] = seed
+    gradients[root_tape][root] += seed  # as `steps()` seeds: 0 + seed (so -0.0 gives 0.0)
     starts = {root_tape: [root]}  # per tape: the entries the pass enters it by
     pending = [(-root_tape.serial, root_tape)]
     # The leaves reached and their gradients so far. A reached leaf is marked by setting its
@@ -800,6 +802,7 @@ def backpropagate(root_tape: Tape, root: int, seed: float) -> None:
             for i, leaf in tape.leaves.items():
                 if leaf._serial == marker:
                     g[i], sums[leaf._index] = sums[leaf._index], 0.0
+        _carry_imports_in(tape, g, gradients)
         chain_rule(tape, g, max(starts[tape]), anomaly)
         reached = _keep_grads(tape, g, starts[tape])
         for i, leaf in tape.leaves.items():
@@ -817,6 +820,19 @@ def backpropagate(root_tape: Tape, root: int, seed: float) -> None:
 
 
 _passes = itertools.count(-2, -1)  # markers of backward passes (never a tape serial, nor -1)
+
+
+def _carry_imports_in(tape: Tape, g: list[float], gradients: dict[Tape, list[float]]) -> None:
+    """Move the running totals newer tapes gave `tape`'s imported nodes into their entries here:
+    this tape adds its terms to them, and `_follow_imports` moves them back (adding the terms
+    here into a sum of their own first would round differently from one long tape)."""
+    source_before: Tape | None = None
+    target: list[float] | None = None
+    for i, (source, j) in tape.imports.items():
+        if source is not source_before:  # imports come in runs from one tape
+            source_before, target = source, gradients.get(source)
+        if target is not None and target[j]:
+            g[i], target[j] = target[j], 0.0
 
 
 def _follow_imports(
@@ -969,16 +985,18 @@ def start_pass(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
                 parent.grad = 0.0  # a constant: its grad, like an interior one, shows this pass
             elif parent._tape is None and parent not in placed:
                 placed.add(parent)
-                if parent.grad:
+                if parent.grad or math.copysign(1.0, parent.grad) < 0.0:  # -0.0 too
                     held.append((parent, parent.grad))
                     parent.grad = 0.0
     return order, held
 
 
 def end_pass(held: list[tuple[Value, float]]) -> None:
-    """Add back the leaf grads `start_pass` set aside: one addition per leaf (g + g is exact)."""
+    """Add back the leaf grads `start_pass` set aside: one addition per leaf (g + g is exact),
+    none where this pass's total is 0 (as `backward`, which keeps even a -0.0 then)."""
     for leaf, before in held:
-        leaf.grad = before + leaf.grad
+        total = leaf.grad
+        leaf.grad = before + total if total else before
 
 
 def evaluate_rule(node: Value, create_graph: bool) -> tuple[Any, ...]:

@@ -60,6 +60,27 @@ def test_exhausted_steps_give_exactly_the_grads_of_backward(expression, leaf_gra
     assert by_steps == by_backward
 
 
+@pytest.mark.parametrize("run", [lambda r: r.backward(-0.0), lambda r: list(steps(r, -0.0))])
+def test_a_seed_of_minus_zero_gives_the_root_zero_plus_the_seed(run):
+    """Both seed the root as `root.grad += seed` from 0 (hypothesis found backward set -0.0)."""
+    root = Value(0.0) + Value(0.0)
+    run(root)
+    assert bits(root.grad) == bits(0.0 + -0.0)
+
+
+@pytest.mark.parametrize("run", [lambda r: r.backward(), lambda r: list(steps(r))])
+@pytest.mark.parametrize("before", [-0.0, 0.0, 2.5])
+def test_a_leaf_grad_changes_only_by_a_non_zero_total(run, before):
+    """∂((x·1.5)/x)/∂x is 0.5 − 0.5 = 0: the leaf keeps what it held, -0.0 included (found by
+    hypothesis: steps() used to turn it into 0.0); with a non-zero total it gets held + total."""
+    x = Value(3.0)
+    x.grad = before
+    run((x * 1.5) / x)
+    assert bits(x.grad) == bits(before)
+    run(x * 2.0)
+    assert bits(x.grad) == bits(before + 2.0)
+
+
 @given(expressions(max_nodes=12))
 def test_each_step_applies_its_term_and_the_last_grad_is_the_parents(expression):
     root = expression.fn(*[Value(x) for x in expression.inputs])

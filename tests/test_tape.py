@@ -8,6 +8,7 @@ import math
 import pytest
 from hypothesis import given
 
+import autograd
 import autograd.value
 from autograd import Value, gradients, steps
 from autograd.strategies import expressions
@@ -36,6 +37,30 @@ def test_a_graph_spread_over_many_tapes_gives_the_same_bits(expression):
         one_tape = leaf_grads(expression, 65_536, monkeypatch)
         for length in (1, 2, 3):
             assert leaf_grads(expression, length, monkeypatch) == one_tape
+
+
+@pytest.mark.parametrize("tape_length", [1, 2, 3])
+def test_terms_a_newer_tape_sends_an_older_node_add_up_as_on_one_tape(tape_length, monkeypatch):
+    """Found by hypothesis: v2 is used three times on newer tapes; summing those terms on the
+    newer tape first and then passing the sum on rounded differently from one long tape."""
+
+    def grad_and_steps(length: int) -> tuple[float, float]:
+        monkeypatch.setattr(autograd.value, "TAPE_LENGTH", length)
+        autograd.value.new_tape()
+        x = Value(-1.00001)
+        v1 = x + x
+        v2 = ((v1 + v1) + v1) + 1.5
+        twice = v2 + v2
+        v3 = v2 + 1.5
+        root = autograd.dot([v3, twice], [v3, v2])
+        root.backward()
+        by_backward, x.grad = x.grad, 0.0
+        list(steps(root))
+        return by_backward, x.grad
+
+    one_tape = grad_and_steps(65_536)
+    assert one_tape == (-144.00216000000003, -144.00216000000003)
+    assert grad_and_steps(tape_length) == one_tape
 
 
 def test_a_graph_keeps_the_number_a_leaf_held_when_it_was_used():
