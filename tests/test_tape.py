@@ -4,6 +4,7 @@ link, leaves recorded as they were used, and handles that are equal when they ar
 from __future__ import annotations
 
 import math
+import threading
 
 import pytest
 from hypothesis import given
@@ -99,3 +100,68 @@ def test_interior_grads_of_another_pass_are_kept_where_this_one_does_not_reach()
     b.backward()  # b and a lie on one tape; b's pass cannot reach a
     assert a.grad == 1.0 and b.grad == 1.0
     assert x.grad == math.exp(0.3) + math.cos(0.3)
+
+
+# -- threads: each appends to its own tape, however their ops interleave -------------------------
+
+
+def chain(start: float, steps: int, turn=lambda: None) -> tuple:
+    """h ← h·w + b `steps` times (calling `turn` between ops), then backward: value and grads."""
+    x, w, b = Value(start), Value(0.9), Value(0.1)
+    h = x
+    for _ in range(steps):
+        turn()
+        h = h * w
+        turn()
+        h = h + b
+    h.backward()
+    return h.data, x.grad, w.grad, b.grad, h._tape
+
+
+@pytest.mark.parametrize("tape_length", [65_536, 5])
+def test_threads_taking_turns_op_by_op_each_keep_their_own_tape(tape_length, monkeypatch):
+    """Two threads alternate one op each; with tapes of 5 entries each keeps starting new ones,
+    so the thread whose tape the fast paths find without the thread-local keeps changing. Each
+    graph is its own and gives the bits a single thread gets."""
+    monkeypatch.setattr(autograd.value, "TAPE_LENGTH", tape_length)
+    go = [threading.Event(), threading.Event()]
+    found = {}
+
+    def worker(k: int) -> None:
+        def turn() -> None:  # wait for this thread's turn, then hand the next one over
+            assert go[k].wait(10)
+            go[k].clear()
+            go[1 - k].set()
+
+        found[k] = chain(0.5 + k, 200, turn)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in (0, 1)]
+    for thread in threads:
+        thread.start()
+    go[0].set()
+    for thread in threads:
+        thread.join(30)
+    assert found[0][:4] == chain(0.5, 200)[:4] and found[1][:4] == chain(1.5, 200)[:4]
+    if tape_length > 1000:  # each tape holds its thread's 3 leaves and 400 nodes, and no more
+        assert [len(found[k][4]) for k in (0, 1)] == [403, 403]
+
+
+def test_a_thread_started_after_another_ended_continues_its_nodes():
+    """A new thread may get the id of one that ended, and with it the fast paths' cached tape:
+    the ended thread appends nothing more, so the graph is still right."""
+    made: dict[str, Value] = {}
+
+    def first() -> None:
+        made["a"] = Value(2.0)
+        made["h"] = made["a"] * 3.0
+
+    def second() -> None:
+        made["out"] = (made["h"] * made["a"]).tanh()
+
+    for target in (first, second):
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+    out = made["out"]
+    out.backward()
+    assert made["a"].grad == (1 - out.data**2) * (2 * 3.0 * 2.0)
