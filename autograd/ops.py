@@ -476,13 +476,14 @@ def _constant_rule(
 ) -> tuple[float, ...]:
     """The local derivatives of a rule declared constant, evaluated once on inputs it must not
     read (None: any arithmetic on one raises)."""
-    try:
-        local = tuple(derivative(*(None,) * ((arity or 0) + 1)))
-    except Exception:  # it read an input
-        local = ()
-    if not arity or len(local) != arity or not all(type(d) is float for d in local):
-        raise ValueError(f"primitive {name!r}: constant=True, but its derivative reads its inputs")
-    return local
+    if arity:
+        try:
+            local = tuple(derivative(*(None,) * (arity + 1)))
+        except Exception:  # it read an input
+            local = ()
+        if len(local) == arity and all(type(d) is float for d in local):
+            return local
+    raise ValueError(f"primitive {name!r}: constant=True, but its derivative reads its inputs")
 
 
 def _swapping_rule(name: str, arity: int | None, derivative: Callable[..., Any]) -> bool:
